@@ -1,0 +1,1 @@
+"""Accounts: registration, email confirmation, login and sessions, password reset."""

@@ -1,0 +1,232 @@
+"""Account pages. Views are thin: they validate the form, call a service, commit once."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import forms, passwords, services
+from portal.extensions import db, login_manager
+from portal.i18n import LANG_COOKIE, LANGUAGE_NAMES
+from portal.models import StakeholderType
+from portal.security import safe_next
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None  # the login page says why by itself
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    return services.load_session_user(token)
+
+
+def _ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _begin_session(user, remember: bool) -> None:
+    # A new session at every login: whatever cookie the browser had before is replaced.
+    session.clear()
+    services.start_session(user, remember=remember, user_agent=request.user_agent.string)
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    form = forms.LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result, user = services.authenticate(form.email.data, form.password.data, _ip())
+        if result == services.LoginResult.OK:
+            _begin_session(user, form.remember.data)
+            db.session.commit()
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+        if result == services.LoginResult.UNCONFIRMED:
+            services.send_confirmation(user)
+            db.session.commit()
+            flash(_("Your email address is not confirmed yet. We have sent you a new "
+                    "confirmation link: open it, then log in."), "warning")
+            return redirect(url_for("auth.login"))
+        db.session.commit()  # keep the failed attempt: it counts towards the throttle
+        if result == services.LoginResult.THROTTLED:
+            status = 429
+            form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again, "
+                                      "or reset your password."))
+        elif result == services.LoginResult.INACTIVE:
+            status = 200
+            form.form_errors.append(_("This account has been deactivated. Contact the "
+                                      "secretariat if you think this is a mistake."))
+        else:
+            form.form_errors.append(_("Email or password is incorrect."))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    existing = None
+    if request.method == "POST":
+        existing = services.find_organisation(request.form.get("organisation", "")[:200])
+    form = forms.RegistrationForm(existing_organisation=existing)
+    if form.validate_on_submit():
+        services.register(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            organisation_name=form.organisation.data,
+            country=form.country.data or None,
+            stakeholder_type=StakeholderType(form.stakeholder_type.data)
+            if form.stakeholder_type.data else None,
+        )
+        db.session.commit()
+        return redirect(url_for("auth.registered"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form,
+                           organisation_names=_organisation_names()), status
+
+
+def _organisation_names() -> list[str]:
+    from sqlalchemy import select
+
+    from portal.models import Organisation
+
+    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name).limit(2000)))
+
+
+@bp.get("/register/done")
+def registered():
+    return render_template("auth/registered.html")
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = services.confirm_email(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", resend=True), 400
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can now log in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def resend_confirmation():
+    form = forms.ResendConfirmationForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data, _ip())
+        db.session.commit()
+        flash(_("If that address has an account waiting for confirmation, a new link is on "
+                "its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, _ip())
+        db.session.commit()
+        return render_template("auth/reset_sent.html")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/link_invalid.html", resend=False), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    resp = make_response(render_template("auth/reset_password.html", form=form), status)
+    resp.headers["Referrer-Policy"] = "no-referrer"  # keep the token out of Referer headers
+    return resp
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = forms.ProfileForm(obj=current_user)
+    form.locale.choices = [("", _("As my browser asks"))] + list(LANGUAGE_NAMES.items())
+    if request.method == "GET":
+        form.locale.data = current_user.locale or ""
+    if form.validate_on_submit():
+        current_user.name = " ".join(form.name.data.split())
+        current_user.locale = form.locale.data or None
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/profile.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        if not passwords.verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            user = current_user._get_current_object()
+            services.change_password(user, form.password.data)
+            remember = bool(request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"]))
+            _begin_session(user, remember)
+            db.session.commit()
+            flash(_("Your password has been changed. Other devices have been logged out."),
+                  "success")
+            return redirect(url_for("auth.profile"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        current_user.locale = lang
+        db.session.commit()
+    resp = redirect(safe_next(request.form.get("next"), url_for("main.home")))
+    resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    return resp

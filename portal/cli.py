@@ -1,0 +1,115 @@
+"""Operator commands: `flask --app app <command>`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from portal.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(send_mail)
+    app.cli.add_command(prune)
+
+
+@click.command("init-db")
+def init_db():
+    """Migrate the database to the latest version and load missing reference data.
+    Safe to run any number of times: existing rows are kept."""
+    from portal.reference import load_reference_data
+
+    upgrade()
+    lines, meetings = load_reference_data()
+    db.session.commit()
+    click.echo(f"Database ready; reference data added: {lines} action lines, {meetings} meetings.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["stakeholder", "secretariat", "admin"]), default="stakeholder")
+@click.option("--organisation", default=None, help="Name; created (verified) if missing.")
+@click.option("--country", default=None, help="ISO 3166 code of a new organisation.")
+@click.option("--stakeholder-type", default="government",
+              type=click.Choice(["government", "international_organisation", "private_sector",
+                                 "civil_society", "academia", "technical_community"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, name, role, organisation, country, stakeholder_type, password_stdin):
+    """Create a confirmed account (and its organisation if missing)."""
+    from datetime import datetime, timezone
+
+    from wtforms.validators import ValidationError
+
+    from portal.auth import services
+    from portal.auth.passwords import password_problem
+    from portal.labels import is_country
+    from portal.models import Membership, MembershipStatus, Role, StakeholderType
+
+    if services.find_user_by_email(email) is not None:
+        raise click.ClickException(f"An account with the address {email} already exists.")
+    try:
+        from email_validator import EmailNotValidError, validate_email
+
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise click.ClickException(f"{email} is not a valid email address: {exc}") from None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, user_inputs=[name, email])
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
+    if country and not is_country(country):
+        raise click.ClickException(f"{country} is not an ISO 3166 country code.")
+    try:
+        user = services.create_user(email=email, name=name, password=password,
+                                    role=Role(role), confirmed=True)
+        if organisation:
+            org = services.find_organisation(organisation)
+            if org is None:
+                org = services.create_organisation(name=organisation, country=country,
+                                                   stakeholder_type=StakeholderType(stakeholder_type))
+                org.verified_at = datetime.now(timezone.utc)
+            db.session.add(Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
+                                      focal_point=not org.memberships,
+                                      decided_at=datetime.now(timezone.utc)))
+        db.session.commit()
+    except ValidationError as exc:  # pragma: no cover - defensive
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {role} account {user.email}"
+               + (f" in {organisation}" if organisation else "") + ".")
+
+
+@click.command("send-mail")
+def send_mail():
+    """Send the messages still waiting in the outbox (failed or interrupted sends)."""
+    from portal.mail import retry_unsent
+
+    sent, failed = retry_unsent()
+    click.echo(f"{sent} sent, {failed} still waiting.")
+
+
+@click.command("prune")
+def prune():
+    """Delete login attempts and ended sessions older than 30 days."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import delete, or_
+
+    from portal.auth.services import prune_attempts
+    from portal.models import UserSession
+
+    n = prune_attempts()
+    cutoff = datetime.now(timezone.utc) - timedelta(days=30)
+    m = db.session.execute(delete(UserSession).where(
+        or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff))).rowcount
+    db.session.commit()
+    click.echo(f"Removed {n} login attempts and {m} sessions.")

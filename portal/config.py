@@ -1,0 +1,70 @@
+"""Safe defaults. Secrets never live here: they come from instance/config.py or from
+FLASK_* environment variables (for example FLASK_SECRET_KEY)."""
+
+from datetime import timedelta
+
+
+class Defaults:
+    # Set per instance: `make run` writes a random one into instance/config.py.
+    SECRET_KEY = None
+
+    # Database: None means the embedded default, SQLite in the instance folder.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    # Sessions and cookies. Cookies are marked Secure automatically on HTTPS requests;
+    # set these to True to force it regardless.
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_NAME = "portal_remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    # Number of reverse proxies in front of the portal whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = 0
+
+    # Accounts
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 1000
+    # argon2id parameters (RFC 9106 "second recommended" profile).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB
+    ARGON2_PARALLELISM = 4
+    CONFIRM_TOKEN_MAX_AGE = int(timedelta(days=3).total_seconds())
+    RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
+    # Throttling, counted in the database so that it holds across worker processes.
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    RESET_MAX_REQUESTS_PER_ACCOUNT = 3
+    RESET_MAX_REQUESTS_PER_IP = 20
+
+    # Mail: with no MAIL_SERVER, every message is written as an .eml file under instance/mail/.
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10
+    MAIL_DEFAULT_SENDER = "WSIS contribution portal <no-reply@wsis-portal.invalid>"
+    SECRETARIAT_EMAIL = None
+
+    # Requests
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+    MAX_FORM_PARTS = 200
+    MAX_FORM_MEMORY_SIZE = 500_000
+
+    # Interface
+    LANGUAGES = ["en", "fr", "es"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Zurich"
+    PAGE_SIZE = 25
+
+    WTF_CSRF_TIME_LIMIT = None  # valid for the session's life
+    WTF_CSRF_SSL_STRICT = True

@@ -1,0 +1,71 @@
+"""Database wiring: the engine's per-connection settings and after-commit hooks.
+
+Derived work (mail, later the search index) is queued during a request and run only once
+the request's transaction has committed: a rolled-back change never reaches it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from flask import Flask, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from portal import ROOT
+from portal.extensions import db, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    timeout = getattr(_sqlite_pragmas, "busy_timeout_ms", 15000)
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def register_database(app: Flask) -> None:
+    _sqlite_pragmas.busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+
+    # Import the models so that the metadata knows every table.
+    import portal.models  # noqa: F401
+
+
+# After-commit hooks --------------------------------------------------------------------
+# A service calls `after_commit(fn)`; fn runs once the surrounding transaction commits,
+# and is dropped if it rolls back.
+
+def after_commit(fn: Callable[[], None]) -> None:
+    if not has_app_context():  # pragma: no cover - services always run in a context
+        raise RuntimeError("after_commit needs an application context")
+    g.setdefault("_pending_after_commit", []).append(fn)
+
+
+def run_committed_hooks() -> None:
+    """Run the hooks of transactions that have committed. Called after each request and
+    by CLI commands after they commit."""
+    hooks = g.pop("_committed_hooks", [])
+    for fn in hooks:
+        fn()
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    if has_app_context():
+        pending = g.pop("_pending_after_commit", [])
+        if pending:
+            g.setdefault("_committed_hooks", []).extend(pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
+    if has_app_context() and not previous_transaction.nested:
+        g.pop("_pending_after_commit", None)

@@ -1,0 +1,126 @@
+"""Display names for enumerations and reference lists, translatable."""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+
+import pycountry
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from portal.models import MeetingStatus, MeetingType, MembershipStatus, Role, StakeholderType
+
+STAKEHOLDER_TYPES = {
+    StakeholderType.GOVERNMENT: _l("Government"),
+    StakeholderType.INTERNATIONAL_ORGANISATION: _l("International organisation"),
+    StakeholderType.PRIVATE_SECTOR: _l("Private sector"),
+    StakeholderType.CIVIL_SOCIETY: _l("Civil society"),
+    StakeholderType.ACADEMIA: _l("Academia"),
+    StakeholderType.TECHNICAL_COMMUNITY: _l("Technical community"),
+}
+
+MEETING_TYPES = {
+    MeetingType.SUMMIT: _l("Summit"),
+    MeetingType.PREPCOM: _l("PrepCom"),
+    MeetingType.REGIONAL: _l("Regional conference"),
+    MeetingType.FORUM: _l("Forum"),
+}
+
+MEETING_STATUSES = {
+    MeetingStatus.UPCOMING: _l("Upcoming"),
+    MeetingStatus.OPEN: _l("Open for contributions"),
+    MeetingStatus.CLOSED: _l("Closed"),
+    MeetingStatus.ARCHIVED: _l("Archived"),
+}
+
+ROLES = {
+    Role.STAKEHOLDER: _l("Stakeholder"),
+    Role.SECRETARIAT: _l("Secretariat"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+MEMBERSHIP_STATUSES = {
+    MembershipStatus.PENDING: _l("Awaiting approval"),
+    MembershipStatus.ACTIVE: _l("Member"),
+    MembershipStatus.REFUSED: _l("Refused"),
+}
+
+ACTION_LINE_TITLES = {
+    "C1": _l("The role of public governance authorities and all stakeholders in the promotion of ICTs for development"),
+    "C2": _l("Information and communication infrastructure"),
+    "C3": _l("Access to information and knowledge"),
+    "C4": _l("Capacity building"),
+    "C5": _l("Building confidence and security in the use of ICTs"),
+    "C6": _l("Enabling environment"),
+    "C7": _l("ICT applications: e-government, e-business, e-learning, e-health, e-employment, "
+             "e-environment, e-agriculture, e-science"),
+    "C8": _l("Cultural diversity and identity, linguistic diversity and local content"),
+    "C9": _l("Media"),
+    "C10": _l("Ethical dimensions of the Information Society"),
+    "C11": _l("International and regional cooperation"),
+}
+
+
+def action_line_title(title: str, code: str) -> str:
+    """The title in the interface language when the stored one is the reference title."""
+    translated = ACTION_LINE_TITLES.get(code)
+    if translated is not None and translated._args[0] == title:
+        return str(translated)
+    return title
+
+
+_ALL = {}
+for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES):
+    _ALL.update(table)
+
+
+def label(value) -> str:
+    """The display name of any enumeration member (a Jinja filter)."""
+    if value is None:
+        return ""
+    found = _ALL.get(value)
+    return str(found) if found is not None else str(getattr(value, "value", value))
+
+
+def choices(table: dict, *, blank: str | None = None) -> list[tuple[str, str]]:
+    items = [(k.value, v) for k, v in table.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+@lru_cache(maxsize=8)
+def _country_translation(lang: str):
+    if lang == "en":
+        return None
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return None
+
+
+def _lang() -> str:
+    try:
+        return str(get_locale() or "en").split("_")[0]
+    except Exception:  # noqa: BLE001 - outside a request
+        return "en"
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    c = pycountry.countries.get(alpha_2=code.upper())
+    if c is None:
+        return code
+    name = getattr(c, "common_name", None) or c.name
+    tr = _country_translation(_lang())
+    return tr.gettext(c.name) if tr else name
+
+
+def country_choices(blank: str) -> list[tuple[str, str]]:
+    items = sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
+                   key=lambda kv: kv[1].casefold())
+    return [("", blank)] + items
+
+
+def is_country(code: str | None) -> bool:
+    return bool(code) and pycountry.countries.get(alpha_2=code.upper()) is not None

@@ -1,0 +1,1 @@
+"""Meetings, their deadlines, and the action lines."""

@@ -1,0 +1,96 @@
+"""Public meeting and action-line pages; the secretariat's meeting form."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.meetings import services
+from portal.meetings.forms import MeetingForm
+from portal.models import GENEVA, Meeting, MeetingStatus, MeetingType
+from portal.security import secretariat_required
+
+bp = Blueprint("meetings", __name__)
+
+
+def load_meeting(code: str) -> Meeting:
+    meeting = services.get_by_code(code)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.get("/meetings/")
+def index():
+    upcoming, past = services.listing()
+    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+
+
+@bp.get("/meetings/<code>")
+def show(code: str):
+    meeting = load_meeting(code)
+    return render_template("meetings/show.html", meeting=meeting)
+
+
+def _data_from(form: MeetingForm) -> services.MeetingData:
+    return services.MeetingData(
+        code=form.code.data, title=form.title.data, type=MeetingType(form.type.data),
+        place=form.place.data, virtual=form.virtual.data, start_date=form.start_date.data,
+        end_date=form.end_date.data, deadline_local=form.deadline.data,
+        deadline_tz=form.deadline_tz.data, accept_late=form.accept_late.data,
+        symbol_prefix=form.symbol_prefix.data, status=MeetingStatus(form.status.data),
+        description=form.description.data,
+    )
+
+
+def _edit(meeting: Meeting | None):
+    form = MeetingForm(obj=meeting)
+    if request.method == "GET":
+        if meeting is not None:
+            form.type.data = meeting.type.value
+            form.status.data = meeting.status.value
+            local = meeting.deadline_local
+            form.deadline.data = local.replace(tzinfo=None) if local else None
+        else:
+            form.deadline_tz.data = GENEVA
+            form.status.data = MeetingStatus.UPCOMING.value
+    if form.validate_on_submit():
+        try:
+            saved = services.save_meeting(meeting, _data_from(form), current_user)
+        except services.MeetingError as exc:
+            getattr(form, exc.field).errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("The meeting %(code)s is saved.", code=saved.code), "success")
+            return redirect(url_for("meetings.show", code=saved.code))
+    status = 400 if request.method == "POST" else 200
+    return render_template("meetings/edit.html", form=form, meeting=meeting), status
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@secretariat_required
+def create():
+    return _edit(None)
+
+
+@bp.route("/meetings/<code>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit(code: str):
+    return _edit(load_meeting(code))
+
+
+@bp.get("/action-lines/")
+def action_lines():
+    return render_template("meetings/action_lines.html", action_lines=services.action_lines())
+
+
+@bp.get("/action-lines/<code>")
+def action_line(code: str):
+    line = services.get_action_line(code)
+    if line is None:
+        abort(404)
+    if line.code != code:
+        return redirect(url_for("meetings.action_line", code=line.code), 301)
+    return render_template("meetings/action_line.html", line=line)

@@ -1,0 +1,55 @@
+"""Enumerations stored as their string values."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum as SAEnum
+
+
+class Role(enum.StrEnum):
+    STAKEHOLDER = "stakeholder"
+    SECRETARIAT = "secretariat"
+    ADMIN = "admin"
+
+
+class StakeholderType(enum.StrEnum):
+    GOVERNMENT = "government"
+    INTERNATIONAL_ORGANISATION = "international_organisation"
+    PRIVATE_SECTOR = "private_sector"
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    TECHNICAL_COMMUNITY = "technical_community"
+
+
+class MembershipStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REFUSED = "refused"
+
+
+class MeetingType(enum.StrEnum):
+    SUMMIT = "summit"
+    PREPCOM = "prepcom"
+    REGIONAL = "regional"
+    FORUM = "forum"
+
+
+class MeetingStatus(enum.StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
+    """A portable enum column: a VARCHAR with a CHECK constraint, storing values."""
+    return SAEnum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda cls: [m.value for m in cls],
+    )

@@ -1,0 +1,1 @@
+"""Organisations: public pages, and membership decisions by focal points."""

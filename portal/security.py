@@ -1,0 +1,116 @@
+"""Response headers, cookie flags, safe redirects and role checks."""
+
+from __future__ import annotations
+
+import functools
+import string
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.extensions import talisman
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+# For downloads: a file opened by mistake in the browser can run nothing and load nothing.
+DOWNLOAD_CSP = {"default-src": "'none'", "sandbox": "", "frame-ancestors": "'none'"}
+
+
+def register(app: Flask) -> None:
+    if app.config.get("PROXY_COUNT"):
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    talisman.init_app(
+        app,
+        force_https=False,
+        session_cookie_secure=False,  # set per request below, when the request is HTTPS
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        strict_transport_security=True,  # Talisman sends it on HTTPS requests only
+        x_xss_protection=False,
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+    @app.after_request
+    def _harden(response):
+        # Cookies set over HTTPS are always Secure, whatever the configuration says.
+        if request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.remove("Set-Cookie")
+                for c in cookies:
+                    if "; secure" not in c.lower():
+                        c += "; Secure"
+                    response.headers.add("Set-Cookie", c)
+        # Pages that depend on who is logged in are never stored by shared caches or the
+        # browser's back-forward cache after logout.
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+_UNSAFE_CHARS = set(string.whitespace) | {"\\"} | {chr(c) for c in range(32)} | {"\x7f"}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target that stays on this site: a local absolute path, nothing else.
+
+    Refuses scheme-relative (`//x`, `/\\x`), absolute (`https:x`), and anything with
+    whitespace or control characters, which browsers strip before parsing."""
+    if not target or len(target) > 2000:
+        return default
+    if any(ch in _UNSAFE_CHARS for ch in target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def roles_required(check):
+    """Decorator: anonymous visitors are sent to log in; a logged-in user who does not
+    satisfy `check(user)` gets 403, and the attempt goes into the audit log."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from portal.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not check(current_user):
+                from portal import audit
+
+                audit.denied(f"{request.method} {request.path}")
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+secretariat_required = roles_required(lambda u: u.is_secretariat)
+admin_required = roles_required(lambda u: u.is_admin)
