@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     configure(app, test_config)
 
-    from portal import cli, errors, mail, security
+    from portal import cli, errors, mail, security, templating
     from portal.db import register_database
     from portal.extensions import csrf, login_manager
     from portal.i18n import register_i18n
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     csrf.init_app(app)
     security.register(app)
     register_i18n(app)
+    templating.register(app)
     mail.register(app)
     register_blueprints(app)
     errors.register(app)

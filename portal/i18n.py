@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from portal.extensions import babel
 from portal.models import GENEVA
@@ -57,31 +56,5 @@ def format_deadline(meeting) -> str:
     return f"{day}, {time} ({zone})"
 
 
-def paragraphs(text: str | None) -> Markup:
-    """Plain text as HTML paragraphs, every character escaped."""
-    if not text:
-        return Markup("")
-    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
-    return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
-
-
 def register_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    from portal.labels import action_line_title, country_name, label
-
-    app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["current_language"] = current_language
-    app.jinja_env.filters.update(
-        label=label,
-        country=country_name,
-        date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
-        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
-        date_range=format_date_range,
-        deadline=format_deadline,
-        al_title=action_line_title,
-        paragraphs=paragraphs,
-    )
-
-    @app.context_processor
-    def _languages():
-        return {"language_names": LANGUAGE_NAMES}

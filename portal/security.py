@@ -29,8 +29,33 @@ CSP = {
 DOWNLOAD_CSP = {"default-src": "'none'", "sandbox": "", "frame-ancestors": "'none'"}
 
 
+class SecureCookiesOverHTTPS:
+    """WSGI middleware: on an HTTPS request, every cookie set by any part of the portal
+    (session, remember-me, language) is marked Secure. Runs after everything else, so no
+    cookie escapes it."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            fixed = []
+            for name, value in headers:
+                if name.lower() == "set-cookie" and "; secure" not in value.lower():
+                    value += "; Secure"
+                fixed.append((name, value))
+            return start_response(status, fixed, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
 def register(app: Flask) -> None:
+    app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)
     if app.config.get("PROXY_COUNT"):
+        # Outermost, so that the scheme seen inside is the one the client used.
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
@@ -50,15 +75,6 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _harden(response):
-        # Cookies set over HTTPS are always Secure, whatever the configuration says.
-        if request.is_secure:
-            cookies = response.headers.getlist("Set-Cookie")
-            if cookies:
-                response.headers.remove("Set-Cookie")
-                for c in cookies:
-                    if "; secure" not in c.lower():
-                        c += "; Secure"
-                    response.headers.add("Set-Cookie", c)
         # Pages that depend on who is logged in are never stored by shared caches or the
         # browser's back-forward cache after logout.
         if current_user and current_user.is_authenticated:

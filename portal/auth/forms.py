@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.auth import passwords
 from portal.labels import STAKEHOLDER_TYPES, choices, country_choices, is_country
@@ -51,9 +51,9 @@ class RegistrationForm(FlaskForm):
     organisation = StringField(_l("Organisation"), filters=[_strip],
                                validators=[DataRequired(), Length(min=2, max=200)],
                                render_kw={"list": "organisation-names", "autocomplete": "organization"})
-    country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
-    stakeholder_type = SelectField(_l("Stakeholder type"), validators=[Optional()],
-                                   validate_choice=False)
+    # Required only for a new organisation: checked below, not by a chain validator.
+    country = SelectField(_l("Country"), validate_choice=False)
+    stakeholder_type = SelectField(_l("Stakeholder type"), validate_choice=False)
     submit = SubmitField(_l("Create account"))
 
     def __init__(self, *args, existing_organisation=None, **kwargs):

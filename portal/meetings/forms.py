@@ -47,7 +47,7 @@ class MeetingForm(FlaskForm):
                        description=_l("Short and unique, used in addresses, e.g. FORUM-2027."))
     title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=300)])
     type = SelectField(_l("Type"), validators=[DataRequired()])
-    place = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)],
+    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=200)],
                         description=_l("City and country; leave empty for a meeting held only online."))
     virtual = BooleanField(_l("Held online"))
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])

@@ -1,0 +1,38 @@
+"""Template filters and globals."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from markupsafe import Markup
+
+from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
+from portal.labels import action_line_title, country_name, label
+from portal.pagination import page_url
+
+
+def paragraphs(text: str | None) -> Markup:
+    """Plain text as HTML paragraphs, every character escaped."""
+    if not text:
+        return Markup("")
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        get_locale=get_locale,
+        current_language=current_language,
+        language_names=LANGUAGE_NAMES,
+        page_url=page_url,
+    )
+    app.jinja_env.filters.update(
+        label=label,
+        country=country_name,
+        date=lambda d, fmt="medium": format_date(d, fmt) if d else "",
+        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
+        date_range=format_date_range,
+        deadline=format_deadline,
+        al_title=action_line_title,
+        paragraphs=paragraphs,
+    )
