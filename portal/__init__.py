@@ -76,8 +76,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.contributions.views import bp as contributions_bp
     from portal.main.views import bp as main_bp
     from portal.meetings.views import bp as meetings_bp
+    from portal.moderation.views import bp as moderation_bp
     from portal.organisations.views import bp as organisations_bp
     from portal.secretariat.views import bp as secretariat_bp
 
@@ -86,3 +88,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(secretariat_bp)
+    app.register_blueprint(contributions_bp)
+    app.register_blueprint(moderation_bp)

@@ -55,7 +55,13 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "WSIS contribution portal <no-reply@wsis-portal.invalid>"
     SECRETARIAT_EMAIL = None
 
-    # Requests
+    # Uploads: the largest file accepted, and the limits of text extraction (a child process).
+    UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+    UPLOAD_FOLDER = None  # None: instance/uploads
+    EXTRACT_TIMEOUT_SECONDS = 30
+    EXTRACT_MEMORY_MB = 768
+
+    # Requests: the file plus the form around it.
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
     MAX_FORM_PARTS = 200
     MAX_FORM_MEMORY_SIZE = 500_000

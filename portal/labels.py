@@ -9,7 +9,16 @@ import pycountry
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.models import MeetingStatus, MeetingType, MembershipStatus, Role, StakeholderType
+from portal.models import (
+    ContributionState,
+    Language,
+    MeetingStatus,
+    MeetingType,
+    MembershipStatus,
+    Role,
+    Series,
+    StakeholderType,
+)
 
 STAKEHOLDER_TYPES = {
     StakeholderType.GOVERNMENT: _l("Government"),
@@ -46,6 +55,62 @@ MEMBERSHIP_STATUSES = {
     MembershipStatus.REFUSED: _l("Refused"),
 }
 
+LANGUAGES = {
+    Language.ARABIC: _l("Arabic"),
+    Language.CHINESE: _l("Chinese"),
+    Language.ENGLISH: _l("English"),
+    Language.FRENCH: _l("French"),
+    Language.RUSSIAN: _l("Russian"),
+    Language.SPANISH: _l("Spanish"),
+    Language.OTHER: _l("Other"),
+}
+
+CONTRIBUTION_STATES = {
+    ContributionState.DRAFT: _l("Draft"),
+    ContributionState.SUBMITTED: _l("Awaiting moderation"),
+    ContributionState.RETURNED: _l("Returned for changes"),
+    ContributionState.PUBLISHED: _l("Published"),
+    ContributionState.REJECTED: _l("Rejected"),
+    ContributionState.WITHDRAWN: _l("Withdrawn"),
+}
+
+SERIES = {
+    Series.CONTR: _l("Contribution"),
+    Series.DOC: _l("Official document"),
+    Series.DT: _l("Working document"),
+    Series.INF: _l("Information document"),
+}
+
+EVENTS = {
+    "create": _l("Created"),
+    "edit": _l("Edited"),
+    "submit": _l("Submitted"),
+    "resubmit": _l("Submitted again"),
+    "revise": _l("Revision started"),
+    "add_language": _l("Language version added"),
+    "publish": _l("Published"),
+    "publish_language": _l("Language version published"),
+    "reject_language": _l("Language version refused"),
+    "return": _l("Returned for changes"),
+    "reject": _l("Rejected"),
+    "withdraw": _l("Withdrawn"),
+}
+
+
+def event_label(action: str) -> str:
+    found = EVENTS.get(action)
+    return str(found) if found is not None else action
+
+
+def state_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return label(ContributionState(value))
+    except ValueError:
+        return value
+
+
 ACTION_LINE_TITLES = {
     "C1": _l("The role of public governance authorities and all stakeholders in the promotion of ICTs for development"),
     "C2": _l("Information and communication infrastructure"),
@@ -71,7 +136,8 @@ def action_line_title(title: str, code: str) -> str:
 
 
 _ALL = {}
-for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES):
+for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES,
+              LANGUAGES, CONTRIBUTION_STATES, SERIES):
     _ALL.update(table)
 
 

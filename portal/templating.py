@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
-from portal.labels import action_line_title, country_name, label
+from portal.labels import action_line_title, country_name, event_label, label, state_label
 from portal.pagination import page_url
 
 
@@ -17,6 +17,16 @@ def paragraphs(text: str | None) -> Markup:
         return Markup("")
     blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
     return Markup("").join(Markup("<p>{}</p>").format(b) for b in blocks)
+
+
+def filesize(n: int | None) -> str:
+    if n is None:
+        return ""
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
 
 
 def register(app: Flask) -> None:
@@ -35,4 +45,7 @@ def register(app: Flask) -> None:
         deadline=format_deadline,
         al_title=action_line_title,
         paragraphs=paragraphs,
+        event_label=event_label,
+        state_label=state_label,
+        filesize=filesize,
     )

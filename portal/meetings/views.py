@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.contributions import listing
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.forms import MeetingForm
-from portal.models import GENEVA, Meeting, MeetingStatus, MeetingType
+from portal.models import GENEVA, ContributionState, Meeting, MeetingStatus, MeetingType, Series
 from portal.security import secretariat_required
 
 bp = Blueprint("meetings", __name__)
@@ -25,13 +26,24 @@ def load_meeting(code: str) -> Meeting:
 @bp.get("/meetings/")
 def index():
     upcoming, past = services.listing()
-    return render_template("meetings/index.html", upcoming=upcoming, past=past)
+    return render_template("meetings/index.html", upcoming=upcoming, past=past,
+                           counts=listing.counts_by_meeting())
 
 
 @bp.get("/meetings/<code>")
 def show(code: str):
     meeting = load_meeting(code)
-    return render_template("meetings/show.html", meeting=meeting)
+    docs = listing.meeting_documents(meeting)
+    official = [c for c in docs if c.series != Series.CONTR]
+    contributions = [c for c in docs if c.series == Series.CONTR]
+    view = request.args.get("view", "lines")
+    if view not in ("lines", "table"):
+        view = "lines"
+    return render_template(
+        "meetings/show.html", meeting=meeting, official=official, contributions=contributions,
+        groups=listing.group_by_action_line(contributions, services.action_lines()),
+        published_count=sum(1 for c in contributions if c.state == ContributionState.PUBLISHED),
+        view=view)
 
 
 def _data_from(form: MeetingForm) -> services.MeetingData:
@@ -83,7 +95,8 @@ def edit(code: str):
 
 @bp.get("/action-lines/")
 def action_lines():
-    return render_template("meetings/action_lines.html", action_lines=services.action_lines())
+    return render_template("meetings/action_lines.html", action_lines=services.action_lines(),
+                           counts=listing.counts_by_action_line())
 
 
 @bp.get("/action-lines/<code>")
@@ -93,4 +106,6 @@ def action_line(code: str):
         abort(404)
     if line.code != code:
         return redirect(url_for("meetings.action_line", code=line.code), 301)
-    return render_template("meetings/action_line.html", line=line)
+    groups = listing.action_line_documents(line)
+    return render_template("meetings/action_line.html", line=line, groups=groups,
+                           published_count=listing.count_published(line=line))

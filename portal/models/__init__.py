@@ -1,11 +1,24 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
 from portal.models.base import Base, utcnow
+from portal.models.contribution import (
+    Contribution,
+    ContributionEvent,
+    DocumentFile,
+    IndexJob,
+    SymbolCounter,
+    Version,
+)
 from portal.models.enums import (
+    LANGUAGE_LETTERS,
+    ContributionState,
+    ExtractionStatus,
+    Language,
     MeetingStatus,
     MeetingType,
     MembershipStatus,
     Role,
+    Series,
     StakeholderType,
 )
 from portal.models.meeting import GENEVA, ActionLine, Meeting
@@ -14,6 +27,17 @@ from portal.models.outbox import OutgoingMail
 from portal.models.user import AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "LANGUAGE_LETTERS",
+    "Contribution",
+    "ContributionEvent",
+    "ContributionState",
+    "DocumentFile",
+    "ExtractionStatus",
+    "IndexJob",
+    "Language",
+    "Series",
+    "SymbolCounter",
+    "Version",
     "GENEVA",
     "ActionLine",
     "AuditEntry",

@@ -42,6 +42,45 @@ class MeetingStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class Series(enum.StrEnum):
+    CONTR = "CONTR"  # contributions
+    DOC = "DOC"      # official documents, e.g. drafts of outcome documents
+    DT = "DT"        # working documents
+    INF = "INF"      # information documents
+
+
+class ContributionState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Language(enum.StrEnum):
+    ARABIC = "ar"
+    CHINESE = "zh"
+    ENGLISH = "en"
+    FRENCH = "fr"
+    RUSSIAN = "ru"
+    SPANISH = "es"
+    OTHER = "other"
+
+
+# The letter that ends a document symbol, e.g. WSIS/PC-3/CONTR/12-E.
+LANGUAGE_LETTERS = {
+    Language.ARABIC: "A", Language.CHINESE: "C", Language.ENGLISH: "E",
+    Language.FRENCH: "F", Language.RUSSIAN: "R", Language.SPANISH: "S",
+}
+
+
+class ExtractionStatus(enum.StrEnum):
+    PENDING = "pending"
+    OK = "ok"
+    FAILED = "failed"
+
+
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
     """A portable enum column: a VARCHAR with a CHECK constraint, storing values."""
     return SAEnum(

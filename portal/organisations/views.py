@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from portal.auth.services import AccountError
+from portal.contributions import listing
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Organisation
 from portal.organisations import services
@@ -52,7 +53,9 @@ def index():
 @bp.get("/organisations/<int:org_id>")
 def show(org_id: int):
     org = load_organisation(org_id)
-    return render_template("organisations/show.html", org=org)
+    own, cosponsored = listing.organisation_documents(org)
+    return render_template("organisations/show.html", org=org, own=own, cosponsored=cosponsored,
+                           published_count=listing.count_published(org=org))
 
 
 @bp.get("/organisation/members")

@@ -1,0 +1,1 @@
+"""Contributions: submission, files, revisions, language versions, withdrawal, public pages."""

@@ -1,0 +1,81 @@
+"""Who may see and change a contribution. One loader per object, used by every view that
+takes an id: what the caller may not see is a 404, never a 403, so nothing leaks."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.models import Contribution, ContributionState, DocumentFile, Version
+
+
+def is_member_of_owner(user, contribution: Contribution) -> bool:
+    org = getattr(user, "organisation", None) if user and user.is_authenticated else None
+    return bool(org is not None and contribution.organisation_id == org.id and user.is_confirmed)
+
+
+def can_view(user, contribution: Contribution) -> bool:
+    if contribution.is_public:
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_secretariat or is_member_of_owner(user, contribution)
+
+
+def can_see_unpublished(user, contribution: Contribution) -> bool:
+    """Drafts, pending versions, the trail: the owning organisation and the secretariat."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_secretariat or is_member_of_owner(user, contribution)
+
+
+def can_edit(user, contribution: Contribution) -> bool:
+    """Only members of the submitting organisation change a contribution (co-sponsors do not);
+    the secretariat changes only its own documents."""
+    if not (user and user.is_authenticated and user.active):
+        return False
+    if contribution.organisation_id is None:
+        return user.is_secretariat
+    return is_member_of_owner(user, contribution)
+
+
+def load_contribution(contribution_id: int) -> Contribution:
+    c = db.session.get(Contribution, contribution_id)
+    if c is None or not can_view(current_user, c):
+        if c is not None and current_user.is_authenticated:
+            from portal import audit
+
+            audit.denied(f"contribution {contribution_id}")
+        abort(404)
+    return c
+
+
+def load_editable(contribution_id: int) -> Contribution:
+    c = load_contribution(contribution_id)
+    if not can_edit(current_user, c):
+        abort(404)
+    return c
+
+
+def load_version(contribution: Contribution, version_id: int) -> Version:
+    v = db.session.get(Version, version_id)
+    if v is None or v.contribution_id != contribution.id:
+        abort(404)
+    if v.state != ContributionState.PUBLISHED and not can_see_unpublished(current_user, contribution):
+        abort(404)
+    return v
+
+
+def load_file_for_download(contribution_id: int, file_id: int) -> DocumentFile:
+    """A file is offered to the public only while its contribution is published and the file
+    itself has been published; the owner and the secretariat can fetch any of its files."""
+    c = load_contribution(contribution_id)
+    f = db.session.get(DocumentFile, file_id)
+    if f is None or f.version.contribution_id != c.id:
+        abort(404)
+    public = (c.state == ContributionState.PUBLISHED and f.published_at is not None
+              and f.version.state == ContributionState.PUBLISHED)
+    if not public and not can_see_unpublished(current_user, c):
+        abort(404)
+    return f

@@ -1,0 +1,1 @@
+"""The secretariat's moderation: the queue, decisions, document numbers, official documents."""
