@@ -40,6 +40,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     templating.register(app)
     mail.register(app)
     register_blueprints(app)
+    from portal.search import init_app as init_search
+
+    init_search(app)
     errors.register(app)
     cli.register(app)
     return app

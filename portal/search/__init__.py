@@ -1,1 +1,14 @@
-"""Full-text search of the portal (Whoosh)."""
+"""Full-text search of the portal (Whoosh). This package is the only code that imports whoosh."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the search pages and commands. (The index itself opens lazily.)"""
+    from portal.search import cli
+    from portal.search.views import bp
+
+    app.register_blueprint(bp)
+    cli.register(app)
