@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(send_mail)
     app.cli.add_command(prune)
+    app.cli.add_command(seed_demo)
 
 
 @click.command("init-db")
@@ -113,3 +114,25 @@ def prune():
         or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff))).rowcount
     db.session.commit()
     click.echo(f"Removed {n} login attempts and {m} sessions.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load demonstration data (organisations, people, an open WSIS Forum, contributions).
+    Does nothing if it is already there."""
+    from flask import current_app
+
+    from portal.db import run_committed_hooks
+    from portal.demo import DEMO_PASSWORD
+    from portal.demo import seed_demo as load
+
+    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+        summary = load()
+        db.session.commit()
+        run_committed_hooks()
+    if not summary.created:
+        click.echo("Demo data is already loaded.")
+        return
+    click.echo("Demo data loaded. Accounts (password: %r):" % DEMO_PASSWORD)
+    for email in summary.users:
+        click.echo(f"  {email}")

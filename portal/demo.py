@@ -1,0 +1,238 @@
+"""Demonstration data: `flask --app app seed-demo`. Never loaded unless asked.
+
+Organisations of every stakeholder type, their people, an upcoming WSIS Forum open for
+contributions, a draft outcome document of the secretariat and contributions in several
+languages in every state, so that every page of the portal has something to show."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from xml.sax.saxutils import escape
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from portal.auth.services import create_organisation, create_user
+from portal.contributions import services as contributions
+from portal.contributions.services import Details
+from portal.extensions import db
+from portal.meetings.services import to_utc
+from portal.models import (
+    GENEVA,
+    ActionLine,
+    Language,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Membership,
+    MembershipStatus,
+    OutgoingMail,
+    Role,
+    Series,
+    StakeholderType,
+)
+from portal.moderation import services as moderation
+
+DEMO_PASSWORD = "wsis demo password 2027"
+MARKER_CODE = "FORUM-2027"
+
+ORGANISATIONS = [
+    # name, country, type, verified, people (email, name, focal point)
+    ("Ministère de l'Économie numérique et des Postes du Sénégal", "SN", StakeholderType.GOVERNMENT, True,
+     [("aminata.ndiaye@demo.sn", "Aminata Ndiaye", True), ("moussa.diop@demo.sn", "Moussa Diop", False)]),
+    ("Office fédéral de la communication (OFCOM), Suisse", "CH", StakeholderType.GOVERNMENT, True,
+     [("claire.favre@demo.ch", "Claire Favre", True)]),
+    ("Ministerio de Tecnologías de la Información de Colombia", "CO", StakeholderType.GOVERNMENT, True,
+     [("lucia.restrepo@demo.co", "Lucía Restrepo", True)]),
+    ("Civil Society Plenary", "CH", StakeholderType.CIVIL_SOCIETY, True,
+     [("sam.okafor@demo.org", "Sam Okafor", True)]),
+    ("International Chamber of Commerce", "FR", StakeholderType.PRIVATE_SECTOR, True,
+     [("john.miller@demo.org", "John Miller", True)]),
+    ("Université de Genève", "CH", StakeholderType.ACADEMIA, True,
+     [("elena.rossi@demo.ch", "Elena Rossi", True)]),
+    ("Internet Society", "US", StakeholderType.TECHNICAL_COMMUNITY, True,
+     [("wei.zhang@demo.org", "Wei Zhang", True)]),
+    ("UNESCO", "FR", StakeholderType.INTERNATIONAL_ORGANISATION, True,
+     [("irina.petrova@demo.org", "Irina Petrova", True)]),
+    ("Réseau des radios communautaires du Sahel", "ML", StakeholderType.CIVIL_SOCIETY, False,
+     [("oumar.traore@demo.ml", "Oumar Traoré", True)]),
+]
+
+TEXTS = {
+    "senegal": (Language.FRENCH, "Réduire la fracture numérique en Afrique de l'Ouest",
+                "Propositions du Sénégal pour l'accès universel et abordable aux TIC.",
+                ["C2", "C3", "C11"],
+                "La société de l'information doit être inclusive. Le Sénégal propose un fonds de "
+                "solidarité numérique pour financer l'infrastructure dans les zones rurales.\n\n"
+                "Les points d'accès communautaires, les télécentres et les bibliothèques publiques "
+                "permettent à chacun d'accéder à l'information et au savoir. La coopération "
+                "régionale et internationale est indispensable pour réduire la fracture numérique "
+                "entre le Nord et le Sud.\n\nLe Sommet de Genève doit adopter un plan d'action "
+                "concret, assorti d'objectifs mesurables d'ici 2015."),
+    "switzerland": (Language.FRENCH, "Confiance et sécurité dans l'utilisation des TIC",
+                    "Position de la Suisse sur la cybersécurité et la protection des données.",
+                    ["C5", "C6"],
+                    "La confiance est une condition de la société de l'information. La protection "
+                    "des données personnelles, la sécurité des réseaux et la lutte contre la "
+                    "cybercriminalité exigent une coopération entre tous les acteurs.\n\nLa Suisse "
+                    "soutient un environnement propice fondé sur l'état de droit."),
+    "colombia": (Language.SPANISH, "Gobierno electrónico y participación ciudadana",
+                 "Experiencias de Colombia en servicios públicos en línea.", ["C7", "C1"],
+                 "El gobierno electrónico acerca el Estado a los ciudadanos. Colombia presenta sus "
+                 "experiencias en servicios públicos en línea, transparencia y participación.\n\n"
+                 "Las sociedades de la información necesitan instituciones abiertas y datos "
+                 "públicos accesibles para todos."),
+    "civil": (Language.ENGLISH, "Civil society comments on the draft Declaration of Principles",
+              "Human rights, community media and multilingualism must be at the heart of the "
+              "Declaration.", ["C9", "C8", "C10"],
+              "Civil society welcomes the draft Declaration of Principles but asks that freedom of "
+              "expression, community media and cultural and linguistic diversity be stated "
+              "clearly.\n\nThe information society must be people-centred, inclusive and "
+              "development-oriented."),
+    "icc": (Language.ENGLISH, "An enabling environment for investment in ICT infrastructure",
+            "Business views on regulation, competition and investment.", ["C6", "C2"],
+            "Private investment builds most of the world's networks. Predictable regulation, fair "
+            "competition and the rule of law create the enabling environment that investment "
+            "needs."),
+    "unige": (Language.FRENCH, "Renforcement des capacités et e-learning dans les universités",
+              "Programmes de formation à distance de l'Université de Genève.", ["C4", "C7"],
+              "Le renforcement des capacités passe par l'enseignement à distance. L'université "
+              "partage ses cours en ligne avec des universités partenaires en Afrique."),
+    "isoc": (Language.ENGLISH, "Internet governance and the technical community",
+             "How open standards keep the Internet interoperable.", ["C11", "C2"],
+             "Open standards, developed in open processes, keep the Internet interoperable and "
+             "resilient. The technical community stands ready to cooperate with governments."),
+    "unesco": (Language.RUSSIAN, "Многоязычие и доступ к информации в киберпространстве",
+               "Рекомендации ЮНЕСКО о многоязычии.", ["C8", "C3"],
+               "Информационное общество должно быть многоязычным. ЮНЕСКО рекомендует развивать "
+               "местный контент и доступ к информации на всех языках."),
+    "sahel": (Language.FRENCH, "Les radios communautaires au service du développement",
+              "Le rôle des médias communautaires dans les zones rurales du Sahel.", ["C9"],
+              "Les radios communautaires diffusent l'information en langues locales et donnent "
+              "la parole aux populations rurales."),
+}
+
+
+def _docx(title: str, body: str) -> bytes:
+    """A minimal, valid Word document."""
+    paras = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(p)}</w:t></w:r></w:p>'
+        for p in [title, *body.split("\n\n")])
+    document = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f"<w:body>{paras}</w:body></w:document>")
+    types = ('<?xml version="1.0" encoding="UTF-8"?>'
+             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+             '<Default Extension="xml" ContentType="application/xml"/>'
+             '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+             'officedocument.wordprocessingml.document.main+xml"/></Types>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("word/document.xml", document)
+    return buf.getvalue()
+
+
+def _upload(name: str, title: str, body: str, as_docx: bool) -> contributions.Upload:
+    data = _docx(title, body) if as_docx else (title + "\n\n" + body + "\n").encode()
+    filename = f"{name}.docx" if as_docx else f"{name}.txt"
+    return contributions.receive_file(io.BytesIO(data), filename)
+
+
+@dataclass
+class DemoSummary:
+    created: bool
+    users: list[str]
+
+
+def seed_demo() -> DemoSummary:
+    if db.session.scalar(select(Meeting).where(Meeting.code == MARKER_CODE)) is not None:
+        return DemoSummary(False, [])
+    lines = {al.code: al for al in db.session.scalars(select(ActionLine))}
+    if len(lines) != 11:
+        raise RuntimeError("Load the reference data first: flask --app app init-db")
+
+    today = date.today()
+    forum = Meeting(
+        code=MARKER_CODE, title="WSIS Forum 2027", type=MeetingType.FORUM, place="Geneva, Switzerland",
+        virtual=False, start_date=today + timedelta(days=160), end_date=today + timedelta(days=164),
+        deadline_tz=GENEVA,
+        deadline_at=to_utc(datetime.combine(today + timedelta(days=100), datetime.min.time())
+                           .replace(hour=23, minute=59), GENEVA),
+        accept_late=True, symbol_prefix="WSIS/FORUM-2027", status=MeetingStatus.OPEN,
+        description="The annual WSIS Forum. Contributions on all eleven action lines are welcome.")
+    db.session.add(forum)
+    pc3 = db.session.scalar(select(Meeting).where(Meeting.code == "PC-3"))
+    pc3.status = MeetingStatus.OPEN  # opened briefly so that its record can be filled in
+    people = {}
+    orgs = {}
+    for name, country, kind, verified, members in ORGANISATIONS:
+        org = create_organisation(name=name, country=country, stakeholder_type=kind)
+        if verified:
+            org.verified_at = datetime.now(timezone.utc)
+        orgs[name] = org
+        for email, person, focal in members:
+            user = create_user(email=email, name=person, password=DEMO_PASSWORD, confirmed=True)
+            db.session.add(Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
+                                      focal_point=focal, decided_at=datetime.now(timezone.utc)))
+            people[email] = user
+    sec = create_user(email="secretariat@demo.org", name="Secretariat Officer", password=DEMO_PASSWORD,
+                      role=Role.SECRETARIAT, confirmed=True)
+    db.session.flush()
+
+    def details(meeting, key, comments_on=None):
+        lang, title, summary, codes, _body = TEXTS[key]
+        return Details(meeting=meeting, title=title, summary=summary,
+                       action_lines=[lines[c] for c in codes], language=lang, comments_on=comments_on)
+
+    def contribute(email, key, meeting, *, publish=True, as_docx=False, comments_on=None, cosponsors=()):
+        user = people[email]
+        lang, title, _s, _c, body = TEXTS[key]
+        d = details(meeting, key, comments_on)
+        d.cosponsors = list(cosponsors)
+        c = contributions.create(user.organisation, user, d, _upload(key, title, body, as_docx))
+        contributions.submit(c, user)
+        if publish:
+            moderation.publish(c.latest_version, sec, confirm_unverified=True)
+        return c
+
+    # The secretariat's draft outcome document for PrepCom-3, then contributions that answer it.
+    draft_text = ("Projet de Déclaration de principes. Nous, représentants des peuples du monde, "
+                  "réunis à Genève, déclarons notre volonté commune d'édifier une société de "
+                  "l'information à dimension humaine, inclusive et privilégiant le développement.")
+    draft = moderation.publish_official(
+        pc3, sec,
+        Details(meeting=pc3, title="Projet de Déclaration de principes", summary="Draft Declaration of Principles.",
+                action_lines=[lines["C1"], lines["C11"]], language=Language.FRENCH),
+        _upload("projet-declaration", "Projet de Déclaration de principes", draft_text, True), Series.DOC)
+
+    contribute("aminata.ndiaye@demo.sn", "senegal", pc3, as_docx=True, comments_on=draft,
+               cosponsors=[orgs["Ministerio de Tecnologías de la Información de Colombia"]])
+    contribute("claire.favre@demo.ch", "switzerland", pc3)
+    contribute("sam.okafor@demo.org", "civil", pc3, comments_on=draft)
+    contribute("john.miller@demo.org", "icc", pc3)
+    contribute("irina.petrova@demo.org", "unesco", pc3)
+    pc3.status = MeetingStatus.ARCHIVED
+
+    contribute("lucia.restrepo@demo.co", "colombia", forum, as_docx=True)
+    contribute("elena.rossi@demo.ch", "unige", forum)
+    contribute("wei.zhang@demo.org", "isoc", forum, publish=False)           # waiting in the queue
+    contribute("oumar.traore@demo.ml", "sahel", forum, publish=False)        # unverified organisation
+    # A draft that has not been submitted yet.
+    user = people["moussa.diop@demo.sn"]
+    contributions.create(user.organisation, user, details(forum, "senegal"), None)
+
+    # Demonstration data sends no mail.
+    db.session.flush()
+    db.session.execute(delete(OutgoingMail))
+    current_app.logger.info("demo data loaded")
+    return DemoSummary(True, sorted(people) + ["secretariat@demo.org"])
