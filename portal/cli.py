@@ -133,6 +133,6 @@ def seed_demo():
     if not summary.created:
         click.echo("Demo data is already loaded.")
         return
-    click.echo("Demo data loaded. Accounts (password: %r):" % DEMO_PASSWORD)
+    click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD!r}):")
     for email in summary.users:
         click.echo(f"  {email}")

@@ -36,7 +36,7 @@ from portal.models import (
 )
 from portal.moderation import services as moderation
 
-DEMO_PASSWORD = "wsis demo password 2027"
+DEMO_PASSWORD = "wsis demo password 2027"  # noqa: S105 - demonstration accounts only
 MARKER_CODE = "FORUM-2027"
 
 ORGANISATIONS = [
