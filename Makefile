@@ -11,7 +11,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export HOST PORT WORKERS THREADS
 
-.PHONY: run setup test lint clean-venv
+.PHONY: run setup test test-postgres lint security clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ test: $(VENV)/.dev
 	$(BIN)/python -m portal.instance_setup
 	$(BIN)/flask --app app init-db
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite again against a real PostgreSQL server, installed from Debian's packages
+# if missing and started for the run by scripts/with-postgres.sh.
+test-postgres: $(VENV)/.dev
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check portal tests app.py

@@ -11,6 +11,9 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 accesslog = "-"
+# Reset and confirmation tokens never reach the access log.
+logger_class = "portal.gunicorn_logging.RedactingLogger"
+access_log_format = '{"time": "%(t)s", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s"}'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Request line and header limits (defence against oversized headers).

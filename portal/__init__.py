@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from portal.db import register_database
     from portal.extensions import csrf, login_manager
     from portal.i18n import register_i18n
+    from portal.logs import configure_logging
+
+    configure_logging(app)
 
     register_database(app)
     login_manager.init_app(app)

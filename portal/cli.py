@@ -17,6 +17,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_mail)
     app.cli.add_command(prune)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(verify_storage_command)
 
 
 @click.command("init-db")
@@ -136,3 +139,70 @@ def seed_demo():
     click.echo(f"Demo data loaded. Accounts (password: {DEMO_PASSWORD!r}):")
     for email in summary.users:
         click.echo(f"  {email}")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False))
+def backup_command(dest):
+    """Write a consistent snapshot (database, files, manifest of hashes) into DEST, while the
+    portal keeps serving."""
+    from portal.backup import BackupError, backup
+
+    try:
+        result = backup(dest)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {result.dest}: {result.database} database, {result.files} files "
+               f"({result.bytes} bytes).")
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(src, yes):
+    """Replace the database and files with the backup in SRC, then rebuild the search index.
+    Stop the portal first."""
+    from portal.backup import BackupError, check_backup, restore
+
+    try:
+        manifest = check_backup(src)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not yes:
+        click.confirm(f"Replace this portal's database and files with the backup of "
+                      f"{manifest['created_at']}?", abort=True)
+    try:
+        restore(src)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    from portal.search import rebuild_index
+
+    n = rebuild_index()
+    click.echo(f"Restored {len(manifest['files'])} files and the database of {manifest['created_at']}; "
+               f"search index rebuilt ({n} documents).")
+
+
+@click.command("verify-storage")
+@click.option("--sweep", is_flag=True, help="Also delete files that no row names (older than an hour).")
+def verify_storage_command(sweep):
+    """Check that every row's file exists with its recorded hash; list files without a row."""
+    from portal.backup import BackupError, verify_storage
+    from portal.backup import sweep as do_sweep
+
+    v = verify_storage()
+    click.echo(f"{v.checked} files checked: {len(v.missing)} missing, {len(v.corrupt)} damaged, "
+               f"{len(v.orphans)} without a row.")
+    for key in v.missing:
+        click.echo(f"  missing: {key}")
+    for key in v.corrupt:
+        click.echo(f"  damaged: {key}")
+    for key in v.orphans:
+        click.echo(f"  orphan: {key}")
+    if sweep:
+        try:
+            removed = do_sweep()
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Swept {len(removed)} orphan or temporary files.")
+    if v.missing or v.corrupt:
+        raise SystemExit(1)

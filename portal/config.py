@@ -66,6 +66,10 @@ class Defaults:
     MAX_FORM_PARTS = 200
     MAX_FORM_MEMORY_SIZE = 500_000
 
+    # Logs: "json" (one object per line) or "text".
+    LOG_FORMAT = "json"
+    LOG_LEVEL = "INFO"
+
     # Interface
     LANGUAGES = ["en", "fr", "es"]
     BABEL_DEFAULT_LOCALE = "en"

@@ -9,8 +9,9 @@ import sqlite3
 from collections.abc import Callable
 
 from flask import Flask, g, has_app_context
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal import ROOT
@@ -32,11 +33,40 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 
 def register_database(app: Flask) -> None:
     _sqlite_pragmas.busy_timeout_ms = app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        from portal import ConfigurationError
+
+        raise ConfigurationError(f"The database address {_safe_url(app)} is not valid ({exc}).") from None
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
 
     # Import the models so that the metadata knows every table.
     import portal.models  # noqa: F401
+
+    check_connection(app)
+
+
+def _safe_url(app: Flask) -> str:
+    try:
+        return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unreadable)"
+
+
+def check_connection(app: Flask) -> None:
+    """Connect once at start: a wrong address or an unreachable server is one clear sentence
+    now, not a traceback at the first request."""
+    from portal import ConfigurationError
+
+    with app.app_context():
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+            raise ConfigurationError(
+                f"Cannot connect to the database {_safe_url(app)}: {reason}.") from None
 
 
 # After-commit hooks --------------------------------------------------------------------

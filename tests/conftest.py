@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import re
 import shutil
+import uuid
 from datetime import date, datetime, timezone
 from email import policy
 from email.parser import BytesParser
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy.pool import NullPool
 
 from portal import create_app
 from portal.extensions import db
@@ -53,22 +56,78 @@ def _config(tmp: Path, db_uri: str) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    """A database migrated to head with the reference data, made once and copied per test."""
+def _migrate_fresh(uri: str, tmp: Path) -> None:
     from flask_migrate import upgrade
 
     from portal.reference import load_reference_data
 
-    tmp = tmp_path_factory.mktemp("template")
-    path = tmp / "portal.db"
-    app = create_app(_config(tmp, f"sqlite:///{path}"), instance_path=str(tmp / "instance"))
+    app = create_app(_config(tmp, uri), instance_path=str(tmp / "instance"))
     with app.app_context():
         upgrade()
         load_reference_data()
         db.session.commit()
         db.engine.dispose()
-    return path
+
+
+class SQLiteDatabases:
+    """The embedded default: a migrated file copied for each test."""
+
+    def __init__(self, tmp: Path):
+        self.template = tmp / "portal.db"
+        _migrate_fresh(f"sqlite:///{self.template}", tmp)
+
+    def new(self, tmp: Path, *, empty: bool = False) -> str:
+        if empty:
+            return f"sqlite:///{tmp / 'empty.db'}"
+        dbfile = tmp / "portal.db"
+        shutil.copy(self.template, dbfile)
+        return f"sqlite:///{dbfile}"
+
+    def drop(self, uri: str) -> None:
+        return None
+
+
+class PostgresDatabases:
+    """TEST_DATABASE_URL set (make test-postgres): a migrated template database, and a
+    database created from it for each test."""
+
+    def __init__(self, admin_url: str, tmp: Path):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.base = make_url(admin_url)
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.template = "portal_template"
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
+        self._execute(f'CREATE DATABASE "{self.template}"')
+        _migrate_fresh(self._url(self.template), tmp)
+
+    def _url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, sql: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def new(self, tmp: Path, *, empty: bool = False) -> str:
+        name = f"test_{uuid.uuid4().hex[:16]}"
+        template = "template0" if empty else self.template
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self._url(name)
+
+    def drop(self, uri: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self._execute(f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("template")
+    url = os.environ.get("TEST_DATABASE_URL")
+    return PostgresDatabases(url, tmp) if url else SQLiteDatabases(tmp)
 
 
 @pytest.fixture
@@ -79,15 +138,15 @@ def instance(tmp_path) -> Path:
 
 
 @pytest.fixture
-def app(template_db, instance, tmp_path):
-    dbfile = tmp_path / "portal.db"
-    shutil.copy(template_db, dbfile)
-    app = create_app(_config(tmp_path, f"sqlite:///{dbfile}"), instance_path=str(instance))
+def app(databases, instance, tmp_path):
+    uri = databases.new(tmp_path)
+    app = create_app(_config(tmp_path, uri), instance_path=str(instance))
     app.test_client_class = Client
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    databases.drop(uri)
 
 
 @pytest.fixture

@@ -12,3 +12,11 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     cli.register(app)
+
+
+def rebuild_index() -> int:
+    """Rebuild the public index from the database. Returns the number of documents indexed."""
+    from portal.search import indexer
+
+    rebuild = getattr(indexer, "rebuild", None)
+    return rebuild() if rebuild else 0

@@ -1,0 +1,134 @@
+"""Backups, restore and the check of the file store."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal import storage
+from portal.extensions import db
+from portal.models import Contribution, DocumentFile, MeetingStatus
+from tests.conftest import login
+
+
+def _contribute(client, meeting, title: str, body: bytes):
+    data = {"meeting": meeting.code, "title": title, "summary": "", "action_lines": ["C4"], "language": "fr",
+            "file": (io.BytesIO(body), "note.txt"), "submit": "1"}
+    return client.post_form("/contributions/new", data, page="/contributions/new",
+                            content_type="multipart/form-data")
+
+
+def _setup(make, client):
+    meeting = make.meeting("BK-1", status=MeetingStatus.OPEN)
+    org = make.organisation("Backup Ministry")
+    user = make.user("backup@gov.example", organisation=org)
+    login(client, user.email)
+    for i in range(3):
+        assert _contribute(client, meeting, f"Note {i}", f"Texte numéro {i} de la note.".encode()).status_code == 302
+    return meeting
+
+
+def test_backup_restore_round_trip(app, client, make, runner, tmp_path):
+    _setup(make, client)
+    dest = tmp_path / "backup-1"
+    r = runner.invoke(args=["backup", str(dest)])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert len(manifest["files"]) == 3 and manifest["database_sha256"]
+    for f in manifest["files"]:
+        assert (dest / "uploads" / f["key"]).read_bytes().startswith("Texte numéro".encode())
+
+    # Disaster: a contribution deleted, a file lost.
+    victim = db.session.scalar(select(DocumentFile))
+    key, sha = victim.storage_key, victim.sha256
+    storage.delete(key)
+    db.session.delete(db.session.scalar(select(Contribution).order_by(Contribution.id.desc())))
+    db.session.commit()
+    db.session.remove()
+
+    r = runner.invoke(args=["restore", str(dest), "--yes"])
+    assert r.exit_code == 0, r.output
+    assert "Restored 3 files" in r.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count(Contribution.id))) == 3
+    assert storage.verify(key, sha)
+    r = runner.invoke(args=["verify-storage"])
+    assert r.exit_code == 0 and "0 missing, 0 damaged" in r.output
+
+
+def test_backup_refuses_a_folder_that_is_not_empty(runner, tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    r = runner.invoke(args=["backup", str(tmp_path / "full")])
+    assert r.exit_code != 0 and "not empty" in r.output
+
+
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(app, client, make, runner, tmp_path):
+    _setup(make, client)
+    dest = tmp_path / "backup-2"
+    runner.invoke(args=["backup", str(dest)])
+    manifest = json.loads((dest / "manifest.json").read_text())
+    (dest / "uploads" / manifest["files"][0]["key"]).write_bytes(b"tampered")
+    before = db.session.scalar(select(func.count(Contribution.id)))
+    r = runner.invoke(args=["restore", str(dest), "--yes"])
+    assert r.exit_code != 0 and "missing or damaged" in r.output
+    assert db.session.scalar(select(func.count(Contribution.id))) == before
+    r = runner.invoke(args=["restore", str(tmp_path), "--yes"])
+    assert r.exit_code != 0 and "not a backup" in r.output
+
+
+def test_verify_storage_finds_missing_damaged_and_orphans_and_sweeps(app, client, make, runner):
+    _setup(make, client)
+    files = list(db.session.scalars(select(DocumentFile).order_by(DocumentFile.id)))
+    storage.path_for(files[0].storage_key).unlink()
+    storage.path_for(files[1].storage_key).write_bytes(b"changed")
+    orphan = storage.save_bytes(b"nobody names me")
+    r = runner.invoke(args=["verify-storage"])
+    assert r.exit_code == 1
+    assert "1 missing, 1 damaged, 1 without a row" in r.output
+    assert f"orphan: {orphan.key}" in r.output
+    import os
+    import time
+
+    old = time.time() - 7200
+    os.utime(storage.path_for(orphan.key), (old, old))
+    r = runner.invoke(args=["verify-storage", "--sweep"])
+    assert "Swept 1 orphan" in r.output
+    assert not storage.path_for(orphan.key).exists()
+
+
+def test_backup_while_users_write_restores_consistently(app, client, make, runner, tmp_path):
+    meeting = _setup(make, client)
+    stop = threading.Event()
+    errors = []
+
+    def writer():
+        n = 0
+        while not stop.is_set() and n < 30:
+            r = _contribute(client, meeting, f"Concurrent {n}", f"Texte concurrent {n}".encode() * 200)
+            if r.status_code != 302:
+                errors.append(r.status_code)
+            n += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    dest = tmp_path / "backup-live"
+    try:
+        r = runner.invoke(args=["backup", str(dest)])
+    finally:
+        stop.set()
+        t.join()
+    assert r.exit_code == 0, r.output
+    assert errors == []
+    r = runner.invoke(args=["restore", str(dest), "--yes"])
+    assert r.exit_code == 0, r.output
+    db.session.remove()
+    rows = db.session.execute(select(DocumentFile.storage_key, DocumentFile.sha256)).all()
+    manifest = json.loads((Path(dest) / "manifest.json").read_text())
+    assert len(rows) == len(manifest["files"]) >= 3
+    for key, sha in rows:
+        assert storage.verify(key, sha), key
