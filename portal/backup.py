@@ -66,6 +66,12 @@ def backup_running(max_age_seconds: int = 6 * 3600) -> bool:
         return False
 
 
+def _run_pg_tool(args: list[str]) -> subprocess.CompletedProcess:
+    """Run pg_dump or pg_restore from PATH, without a shell; the arguments come from the
+    operator's configuration and command line, never from a request."""
+    return subprocess.run(args, capture_output=True, text=True)  # noqa: S603 # nosec B603
+
+
 def _url():
     return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
@@ -105,9 +111,8 @@ def backup(dest: Path) -> BackupResult:
         elif url.get_backend_name() == "postgresql":
             db_file = dest / "portal.pgdump"
             # pg_dump runs in one repeatable-read transaction: a consistent snapshot.
-            run = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={db_file}",
-                                  "--serializable-deferrable", _pg_libpq_url(url)],
-                                 capture_output=True, text=True)
+            run = _run_pg_tool(["pg_dump", "--format=custom", "--no-owner", f"--file={db_file}",
+                                "--serializable-deferrable", _pg_libpq_url(url)])
             if run.returncode != 0:
                 raise BackupError(f"pg_dump failed: {run.stderr.strip()[:300]}")
             keys = _keys_from_pg_dump(db_file)
@@ -156,8 +161,7 @@ def _keys_in_sqlite(path: Path) -> dict[str, str]:
 
 def _keys_from_pg_dump(dump: Path) -> dict[str, str]:
     """Read the document_files rows out of the dump itself, so that the files match it."""
-    run = subprocess.run(["pg_restore", "--data-only", "--table=document_files", "--file=-", str(dump)],
-                         capture_output=True, text=True)
+    run = _run_pg_tool(["pg_restore", "--data-only", "--table=document_files", "--file=-", str(dump)])
     if run.returncode != 0:
         raise BackupError(f"pg_restore could not read the dump: {run.stderr.strip()[:300]}")
     keys, copying, columns = {}, False, []
@@ -255,9 +259,8 @@ def restore(src: Path) -> dict:
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(tmp, target)
     else:
-        run = subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                              f"--dbname={_pg_libpq_url(url)}", str(src / manifest["database_file"])],
-                             capture_output=True, text=True)
+        run = _run_pg_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                            f"--dbname={_pg_libpq_url(url)}", str(src / manifest["database_file"])])
         if run.returncode != 0:
             raise BackupError(f"pg_restore failed: {run.stderr.strip()[:300]}")
     root = storage.upload_root()
