@@ -99,6 +99,7 @@ def register(
     organisation_name: str,
     country: str | None,
     stakeholder_type: StakeholderType | None,
+    locale: str | None = None,
 ) -> Registration:
     """Create an unconfirmed account and either a request to join an existing organisation
     or a new, unverified organisation with this person as its focal point.
@@ -114,6 +115,7 @@ def register(
         return Registration(None, None, False)
 
     user = create_user(email=email, name=name, password=password)
+    user.locale = locale
     org = find_organisation(organisation_name)
     if org is not None:
         membership = Membership(user=user, organisation=org, status=MembershipStatus.PENDING)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import forms, passwords, services
 from portal.extensions import db, login_manager
-from portal.i18n import LANG_COOKIE, LANGUAGE_NAMES
+from portal.i18n import LANG_COOKIE, LANGUAGE_NAMES, current_language
 from portal.models import StakeholderType
 from portal.security import safe_next
 
@@ -108,6 +108,7 @@ def register():
             country=form.country.data or None,
             stakeholder_type=StakeholderType(form.stakeholder_type.data)
             if form.stakeholder_type.data else None,
+            locale=current_language(),  # mail goes out in the language the person registered in
         )
         db.session.commit()
         return redirect(url_for("auth.registered"))
