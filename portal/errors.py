@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         db.session.rollback()
+        log.warning("form refused (%s) on %s %s", exc.description, request.method, request.path)
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)

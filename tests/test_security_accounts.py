@@ -316,3 +316,15 @@ def test_reset_token_never_logged(app, client, make, caplog):
     link = link_in(mail_to(app, "tok@example.org")[0], "/password/reset/")
     token = link.rsplit("/", 1)[1]
     assert token not in caplog.text
+
+
+def test_pages_opened_at_once_after_login_share_one_csrf_secret(client, make):
+    """Two tabs opened right after login must not each create a CSRF secret (one would fail)."""
+    user = make.user("tabs@example.org")
+    login(client, user.email)
+    with client.session_transaction() as s:
+        secret = s.get("csrf_token")
+    assert secret
+    client.get("/account")
+    with client.session_transaction() as s:
+        assert s.get("csrf_token") == secret

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -15,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from portal.auth import forms, passwords, services
 from portal.extensions import db, login_manager
@@ -43,6 +45,11 @@ def _begin_session(user, remember: bool) -> None:
     session.clear()
     services.start_session(user, remember=remember, user_agent=request.user_agent.string)
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    # The CSRF secret goes into the login response's cookie: pages opened at once in several
+    # tabs afterwards all share it, instead of racing to create one each. (The token cached for
+    # this request belongs to the session just cleared.)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
 
 
 @bp.route("/login", methods=["GET", "POST"])

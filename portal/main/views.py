@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import time
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import func, select, text
+
+from portal.extensions import db
+from portal.models import IndexJob, OutgoingMail
 
 from portal.contributions import listing
 from portal.meetings import services as meetings
@@ -15,3 +21,30 @@ def home():
                            open_meetings=meetings.open_meetings(),
                            action_lines=meetings.action_lines(), latest=listing.recent(),
                            line_counts=listing.counts_by_action_line())
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and monitoring: the database answers, and the state of the index
+    (pending indexing jobs, unsent mail). 200 when the database answers, 503 otherwise."""
+    started = time.perf_counter()
+    body = {"status": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        body["database"] = "ok"
+        body["index_jobs_pending"] = db.session.scalar(select(func.count(IndexJob.id)))
+        body["mail_unsent"] = db.session.scalar(
+            select(func.count(OutgoingMail.id)).where(OutgoingMail.sent_at.is_(None)))
+    except Exception as exc:  # noqa: BLE001 - the answer is the report
+        db.session.rollback()
+        body.update(status="error", database=exc.__class__.__name__)
+        return jsonify(body), 503
+    from portal.search import index_status
+
+    body["index"] = index_status()
+    if body["index"].get("status") not in (None, "ok"):
+        body["status"] = "degraded"
+    body["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -20,3 +20,11 @@ def rebuild_index() -> int:
 
     rebuild = getattr(indexer, "rebuild", None)
     return rebuild() if rebuild else 0
+
+
+def index_status() -> dict:
+    """The state of the index for /healthz."""
+    from portal.search import indexer
+
+    status = getattr(indexer, "status", None)
+    return status() if status else {"status": "unknown"}
