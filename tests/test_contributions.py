@@ -556,3 +556,43 @@ def test_unpublished_ids_never_leak(app, client, other_client, world):
                 f"/organisations/{world.senegal.id}", "/meetings/"]:
         assert "Secret draft title" not in app.test_client().get(url).get_data(as_text=True)
     assert "(1)" not in app.test_client().get("/action-lines/").get_data(as_text=True)
+
+
+# Real documents ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["pdf", "docx", "odt"])
+def test_real_documents_with_french_text_are_read(app, client, other_client, world, tmp_path, kind):
+    from tests.documents import LINE_1, LINE_2, build_pdf, make_docx, make_odt, text_page
+
+    if kind == "pdf":
+        data, expected = build_pdf(text_page(LINE_1, LINE_2)), [LINE_1, LINE_2]
+    elif kind == "docx":
+        data, expected = make_docx(tmp_path / "x.docx").read_bytes(), ["Société de l'information : la fracture numérique à Genève"]
+    else:
+        data, expected = make_odt(tmp_path / "x.odt").read_bytes(), ["Société de l'information", "Accès équitable"]
+    login(client, world.alice.email)
+    # The name says .bin: the type is decided by the bytes.
+    r = submit_new(client, world.meeting, file=(io.BytesIO(data), f"contribution-{kind}.bin"))
+    assert r.status_code == 302
+    f = db.session.scalar(select(DocumentFile))
+    assert f.kind == kind and f.extraction_status.value == "ok"
+    for line in expected:
+        assert line in f.text
+    login(other_client, world.sec.email)
+    page = other_client.get(f"/secretariat/moderation/{f.version_id}").get_data(as_text=True)
+    assert expected[-1].replace("'", "&#39;") in page
+
+
+def test_scanned_pdf_is_kept_and_flagged(app, client, other_client, world):
+    from tests.documents import build_pdf
+
+    login(client, world.alice.email)
+    r = submit_new(client, world.meeting, file=(io.BytesIO(build_pdf(b"0 0 m 200 200 l S")), "scan.pdf"))
+    assert r.status_code == 302
+    assert "could not be read" in client.get(r.headers["Location"]).get_data(as_text=True)
+    f = db.session.scalar(select(DocumentFile))
+    assert f.extraction_status.value == "failed" and "scanned" in f.extraction_error
+    assert only_contribution().state == S.SUBMITTED
+    login(other_client, world.sec.email)
+    queue = other_client.get("/secretariat/moderation?extraction=failed").get_data(as_text=True)
+    assert "Réduire la fracture numérique" in queue and "text not readable" in queue
