@@ -10,7 +10,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from xml.sax.saxutils import escape
+# escape() writes XML text; nothing is parsed here.
+from xml.sax.saxutils import escape  # nosec B406
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -36,7 +37,8 @@ from portal.models import (
 )
 from portal.moderation import services as moderation
 
-DEMO_PASSWORD = "wsis demo password 2027"  # noqa: S105 - demonstration accounts only
+# The demonstration accounts only (seed-demo), never a real account.
+DEMO_PASSWORD = "wsis demo password 2027"  # noqa: S105 # nosec B105
 MARKER_CODE = "FORUM-2027"
 
 ORGANISATIONS = [

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 
 log = logging.getLogger(__name__)
 
@@ -105,20 +106,26 @@ class Inspection:
     pages: int | None = None  # PDF only
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction into the catalogues without translating it here."""
+    return message
+
+
 # Sentences for the record (kept in English: the secretariat reads them later); reason is the stable code.
+# They are in the catalogues too: pages translate them when they show them, e.g. _(file.extraction_error).
 EXTRACTION_ERRORS = {
-    "timeout": "The text could not be extracted within the time limit.",
-    "memory": "The text could not be extracted within the memory limit.",
-    "crashed": "The text extraction stopped unexpectedly.",
-    "damaged": "The document appears to be damaged; its text could not be read.",
-    "encrypted": "The document is encrypted; its text could not be read.",
-    "unsafe": "The document was not read because its structure is unsafe.",
-    "type": "The file is not a document of the expected type.",
-    "encoding": "The character encoding of the text could not be recognised.",
-    "unreadable": "The file could not be read from storage.",
-    "no_text": "The document contains no text.",
+    "timeout": N_("The text could not be extracted within the time limit."),
+    "memory": N_("The text could not be extracted within the memory limit."),
+    "crashed": N_("The text extraction stopped unexpectedly."),
+    "damaged": N_("The document appears to be damaged; its text could not be read."),
+    "encrypted": N_("The document is encrypted; its text could not be read."),
+    "unsafe": N_("The document was not read because its structure is unsafe."),
+    "type": N_("The file is not a document of the expected type."),
+    "encoding": N_("The character encoding of the text could not be recognised."),
+    "unreadable": N_("The file could not be read from storage."),
+    "no_text": N_("The document contains no text."),
 }
-NO_TEXT_IN_PDF = "No text could be extracted (the PDF may be a scanned image)."
+NO_TEXT_IN_PDF = N_("No text could be extracted (the PDF may be a scanned image).")
 
 
 @dataclass
@@ -131,12 +138,13 @@ class Extraction:
     truncated: bool = False  # the text stopped at max_chars
 
 
-def format_size(n: int) -> str:
+def format_size(n: int):
+    """A size for a message, e.g. "20 MB" (lazy: the unit follows the language the message is shown in)."""
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.3g} MB"
+        return _l("%(size)s MB", size=f"{n / (1024 * 1024):.3g}")
     if n >= 1024:
-        return f"{n / 1024:.3g} KB"
-    return f"{n} bytes"
+        return _l("%(size)s KB", size=f"{n / 1024:.3g}")
+    return _ln("%(num)d byte", "%(num)d bytes", n)
 
 
 def inspect_file(
@@ -219,7 +227,8 @@ def run_worker(job: dict, timeout: float, memory_mb: int) -> dict:
     job = {**job, "memory_mb": int(memory_mb), "cpu_seconds": math.ceil(timeout) + 1}
     command = [sys.executable, "-I", str(WORKER)]
     # A fixed command, no shell, and an environment without the portal's secrets.
-    child = subprocess.Popen(  # noqa: S603
+    # A fixed argv (our own worker script), no shell.
+    child = subprocess.Popen(  # noqa: S603 # nosec B603
         command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
