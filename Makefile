@@ -11,7 +11,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export HOST PORT WORKERS THREADS
 
-.PHONY: run setup test test-postgres lint security clean-venv
+.PHONY: run setup test test-postgres lint security clean-venv translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 
 # Idempotent: keeps every row and file; adds only what is missing.
 setup: $(VENV)/.runtime
+	$(BIN)/pybabel -q compile -d portal/translations
 	$(BIN)/python -m portal.instance_setup
 	$(BIN)/flask --app app init-db
 
@@ -34,6 +35,7 @@ run: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py app:app
 
 test: $(VENV)/.dev
+	$(BIN)/pybabel -q compile -d portal/translations
 	$(BIN)/python -m portal.instance_setup
 	$(BIN)/flask --app app init-db
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -42,6 +44,21 @@ test: $(VENV)/.dev
 # if missing and started for the run by scripts/with-postgres.sh.
 test-postgres: $(VENV)/.dev
 	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Interface text: extract every message of portal/ and templates/ (babel.cfg) and merge it into the
+# catalogues portal/translations/<lang>/LC_MESSAGES/messages.po. New messages arrive empty, changed ones
+# marked fuzzy: translate them, remove the fuzzy flags, and tests/test_i18n.py turns green again.
+# The template (.pot) is a by-product, not kept. A new language (e.g. Arabic) is one more catalogue:
+#   make translations POT_KEEP=1 && .venv/bin/pybabel init -i portal/translations/messages.pot -d portal/translations -l ar
+I18N_KEYWORDS := -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2
+POT := portal/translations/messages.pot
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) -c TRANSLATORS: --add-location=file --no-wrap \
+		--project="WSIS contribution portal" --copyright-holder="ITU" \
+		--ignore-dirs=".* ._ instance benchmarks node_modules" -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -d portal/translations --no-wrap --ignore-obsolete
+	$(if $(POT_KEEP),,rm -f $(POT))
+	$(BIN)/pybabel -q compile -d portal/translations
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check portal tests app.py

@@ -71,7 +71,7 @@ class Defaults:
     LOG_LEVEL = "INFO"
 
     # Interface
-    LANGUAGES = ["en", "fr", "es"]
+    LANGUAGES = None  # None: English and every catalogue in portal/translations
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Zurich"
     PAGE_SIZE = 25

@@ -10,6 +10,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+
 # escape() writes XML text; nothing is parsed here.
 from xml.sax.saxutils import escape  # nosec B406
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from functools import lru_cache
 
 import pycountry
+from babel.core import get_global
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -154,12 +156,20 @@ def choices(table: dict, *, blank: str | None = None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank is not None else []) + items
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _country_translation(lang: str):
+    """pycountry's ISO 3166-1 catalogue for a language: "fr", "es", or the likely regional one
+    ("zh" -> "zh_CN", whose catalogue pycountry ships under that name)."""
     if lang == "en":
         return None
+    candidates = [lang]
+    likely = get_global("likely_subtags").get(lang)
+    if likely:
+        parts = likely.split("_")
+        if len(parts) > 1 and parts[-1].isupper():
+            candidates.append(f"{lang}_{parts[-1]}")
     try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates)
     except OSError:
         return None
 
@@ -172,19 +182,33 @@ def _lang() -> str:
 
 
 def country_name(code: str | None) -> str:
+    """The country's usual short name (pycountry's common name where it has one, as in English:
+    "Bolivia", not "Bolivia, Plurinational State of"), in the interface language."""
     if not code:
         return ""
     c = pycountry.countries.get(alpha_2=code.upper())
     if c is None:
         return code
-    name = getattr(c, "common_name", None) or c.name
+    common = getattr(c, "common_name", None)
     tr = _country_translation(_lang())
-    return tr.gettext(c.name) if tr else name
+    if tr is None:
+        return common or c.name
+    catalog = getattr(tr, "_catalog", {})
+    if common and common in catalog:
+        return tr.gettext(common)
+    return tr.gettext(c.name)
+
+
+def _sort_key(name: str) -> str:
+    """Alphabetical order that ignores accents and case ("Égypte" between "Équateur" and "Eswatini"
+    comes under E, not after Z)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def country_choices(blank: str) -> list[tuple[str, str]]:
     items = sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
-                   key=lambda kv: kv[1].casefold())
+                   key=lambda kv: _sort_key(kv[1]))
     return [("", blank)] + items
 
 

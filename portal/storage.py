@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Response, current_app, send_file
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from portal.extract import FileRejected
@@ -107,7 +108,7 @@ def save_upload(stream: BinaryIO, *, max_bytes: int) -> StoredFile:
     except OSError as exc:
         log.error("could not store an upload: %s", exc)
         raise StorageError(
-            "The server could not store the file because of a storage problem. Please try again later."
+            _l("The server could not store the file because of a storage problem. Please try again later.")
         ) from exc
     finally:
         if temp_path is not None:

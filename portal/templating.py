@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
@@ -23,10 +24,10 @@ def filesize(n: int | None) -> str:
     if n is None:
         return ""
     if n < 1024:
-        return f"{n} B"
+        return _("%(size)s B", size=n)
     if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB"
+        return _("%(size)s KB", size=format_decimal(round(n / 1024), "0"))
+    return _("%(size)s MB", size=format_decimal(round(n / (1024 * 1024), 1), "0.0"))
 
 
 def register(app: Flask) -> None:

@@ -123,6 +123,27 @@ class PostgresDatabases:
         self._execute(f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues():
+    """Compile the interface catalogues (portal/translations/*/LC_MESSAGES/messages.po) when a .mo is
+    missing or older than its .po, as `make setup` does, so that a bare `pytest` sees the translations."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from portal.i18n import TRANSLATIONS_DIR
+
+    for po in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with open(po, "rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            write_mo(fh, catalog)  # fuzzy entries left out, as pybabel compile does
+        os.replace(tmp, mo)
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("template")

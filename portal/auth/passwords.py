@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from zxcvbn import zxcvbn
 
 ZXCVBN_MAX = 72  # zxcvbn refuses longer input; a longer password is judged on its start
@@ -68,9 +69,9 @@ def password_problem(password: str, *, user_inputs: list[str] | None = None) -> 
     """None if the password is acceptable, else the reason to show."""
     cfg = current_app.config
     if len(password) < cfg["PASSWORD_MIN_LENGTH"]:
-        return _l("Use at least %(n)d characters.", n=cfg["PASSWORD_MIN_LENGTH"])
+        return _ln("Use at least %(num)d character.", "Use at least %(num)d characters.", cfg["PASSWORD_MIN_LENGTH"])
     if len(password) > cfg["PASSWORD_MAX_LENGTH"]:
-        return _l("Use at most %(n)d characters.", n=cfg["PASSWORD_MAX_LENGTH"])
+        return _ln("Use at most %(num)d character.", "Use at most %(num)d characters.", cfg["PASSWORD_MAX_LENGTH"])
     inputs = [s for s in (user_inputs or []) if s]
     result = zxcvbn(normalise(password)[:ZXCVBN_MAX], user_inputs=inputs)
     if result["score"] < 2:

@@ -68,9 +68,14 @@ def _receive(form_field) -> Upload | None:
         raise
     if not upload.extraction.ok:
         flash(_("The text of %(name)s could not be read (%(why)s). The file is kept and the "
-                "secretariat will check it.", name=upload.filename, why=upload.extraction.error),
+                "secretariat will check it.", name=upload.filename, why=_error_text(upload.extraction.error)),
               "warning")
     return upload
+
+
+def _error_text(recorded: str | None) -> str:
+    """An extraction error recorded in English (portal.extract.EXTRACTION_ERRORS), in the reader's language."""
+    return _(recorded) if recorded else ""
 
 
 def _choices_for_form():

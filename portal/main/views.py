@@ -5,11 +5,10 @@ import time
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 
-from portal.extensions import db
-from portal.models import IndexJob, OutgoingMail
-
 from portal.contributions import listing
+from portal.extensions import db
 from portal.meetings import services as meetings
+from portal.models import IndexJob, OutgoingMail
 
 bp = Blueprint("main", __name__)
 

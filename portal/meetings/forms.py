@@ -35,7 +35,7 @@ def _upper(value):
 @lru_cache(maxsize=1)
 def time_zone_choices() -> list[tuple[str, str]]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/"))
-    out = [(GENEVA, "Geneva (Europe/Zurich)"), ("UTC", "UTC")]
+    out = [(GENEVA, _l("Geneva (Europe/Zurich)")), ("UTC", "UTC")]
     out += [(z, z.replace("_", " ")) for z in zones if z != GENEVA]
     return out
 

@@ -151,7 +151,7 @@ def publish_selected():
             published.append(symbol)
         except ContributionError as exc:
             db.session.rollback()
-            skipped.append(f"{v.title[:60]}: {exc.message}")
+            skipped.append(_("%(title)s: %(reason)s", title=v.title[:60], reason=exc.message))
     if published:
         flash(_("Published: %(list)s.", list=", ".join(published)), "success")
     for s in skipped:
