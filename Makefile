@@ -11,7 +11,7 @@ WORKERS ?= 2
 THREADS ?= 4
 export HOST PORT WORKERS THREADS
 
-.PHONY: run setup test test-postgres lint security clean-venv translations
+.PHONY: run setup test test-postgres e2e lint security clean-venv translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +38,23 @@ test: $(VENV)/.dev
 	$(BIN)/pybabel -q compile -d portal/translations
 	$(BIN)/python -m portal.instance_setup
 	$(BIN)/flask --app app init-db
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 # The whole suite again against a real PostgreSQL server, installed from Debian's packages
 # if missing and started for the run by scripts/with-postgres.sh.
 test-postgres: $(VENV)/.dev
-	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/pybabel -q compile -d portal/translations
+	scripts/with-postgres.sh $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+
+# End-to-end tests: Debian's Chromium (installed if missing) driven by Playwright, axe-core from npm.
+e2e: $(VENV)/.dev tests/e2e/node_modules/.installed
+	scripts/ensure-chromium.sh
+	$(BIN)/pybabel -q compile -d portal/translations
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --silent --no-audit --no-fund
+	touch $@
 
 # Interface text: extract every message of portal/ and templates/ (babel.cfg) and merge it into the
 # catalogues portal/translations/<lang>/LC_MESSAGES/messages.po. New messages arrive empty, changed ones
@@ -62,6 +73,11 @@ translations: $(VENV)/.runtime
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check portal tests app.py
+
+# bandit on the portal (exceptions justified where they are made) and pip-audit on the pins.
+security: $(VENV)/.dev
+	$(BIN)/bandit -q -r portal -c pyproject.toml
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 
 clean-venv:
 	rm -rf $(VENV)
