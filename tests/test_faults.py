@@ -5,9 +5,9 @@ disk. Each test ends with the invariants of SECURITY.md, "Faults"."""
 from __future__ import annotations
 
 import io
+import os
 import random
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tests.browser import PASSWORD, Session
 from tests.live import LiveServer
@@ -39,14 +41,22 @@ def _prepare(server: LiveServer) -> None:
     assert r.status_code == 302, r.text[:1000]
 
 
+def _database_for(databases, tmp_path) -> str | None:
+    """None: the embedded default (SQLite in the instance); a fresh database under make test-postgres."""
+    return databases.new(tmp_path, empty=True) if os.environ.get("TEST_DATABASE_URL") else None
+
+
 @pytest.fixture
-def server(tmp_path, request):
+def server(tmp_path, request, databases):
     workers = getattr(request, "param", 2)
-    srv = LiveServer(tmp_path / "instance", workers=workers)
+    url = _database_for(databases, tmp_path)
+    srv = LiveServer(tmp_path / "instance", workers=workers, database_url=url)
     srv.start()
     _prepare(srv)
     yield srv
     srv.stop()
+    if url:
+        databases.drop(url)
 
 
 def _submit(s: Session, title: str, body: bytes, name: str = "note.txt"):
@@ -56,16 +66,34 @@ def _submit(s: Session, title: str, body: bytes, name: str = "note.txt"):
                   page="/contributions/new")
 
 
-def _db(server: LiveServer) -> sqlite3.Connection:
-    return sqlite3.connect(server.instance / "portal.db", timeout=30)
+class _Conn:
+    """A small DB-API-like wrapper over SQLAlchemy, for plain SQL on SQLite or PostgreSQL."""
+
+    def __init__(self, server: LiveServer):
+        url = server.env.get("FLASK_SQLALCHEMY_DATABASE_URI") or f"sqlite:///{server.instance / 'portal.db'}"
+        self.engine = create_engine(url, poolclass=NullPool)
+        self.conn = self.engine.connect()
+        self.sqlite = url.startswith("sqlite")
+
+    def execute(self, sql: str):
+        return self.conn.execute(text(sql))
+
+    def close(self):
+        self.conn.close()
+        self.engine.dispose()
+
+
+def _db(server: LiveServer) -> _Conn:
+    return _Conn(server)
 
 
 def check_invariants(server: LiveServer) -> None:
     """The database is intact, every row's file exists with its hash, nothing is half visible."""
     conn = _db(server)
     try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        if conn.sqlite:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         # A published contribution has its number, its current version and published files.
         half = conn.execute("""
             SELECT c.id FROM contributions c LEFT JOIN versions v ON v.id = c.current_version_id
@@ -231,8 +259,9 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_disk_full_during_an_upload(tmp_path, small_disk):
-    srv = LiveServer(tmp_path / "instance", extra_config=f'UPLOAD_FOLDER = "{small_disk}"\n')
+def test_disk_full_during_an_upload(tmp_path, small_disk, databases):
+    url = _database_for(databases, tmp_path)
+    srv = LiveServer(tmp_path / "instance", extra_config=f'UPLOAD_FOLDER = "{small_disk}"\n', database_url=url)
     srv.start()
     try:
         _prepare(srv)
@@ -248,3 +277,5 @@ def test_disk_full_during_an_upload(tmp_path, small_disk):
         check_invariants(srv)
     finally:
         srv.stop()
+        if url:
+            databases.drop(url)
