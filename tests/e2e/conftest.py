@@ -96,6 +96,16 @@ def pytest_runtest_makereport(item, call):
 
 # Helpers ---------------------------------------------------------------------------------------
 
+def mails_to(live: LiveServer, to: str) -> list:
+    out = []
+    for p in sorted((live.instance / "mail").glob("*.eml")):
+        with open(p, "rb") as fh:
+            msg = BytesParser(policy=policy.default).parse(fh)
+        if msg["To"] == to:
+            out.append(msg)
+    return out
+
+
 def mail_link(live: LiveServer, to: str, path_part: str) -> str:
     """The link of the newest message to `to` that contains `path_part`."""
     folder = live.instance / "mail"
