@@ -32,7 +32,7 @@ WORDS_PER_PAGE = {"en": 400, "fr": 400, "es": 400, "ru": 380, "ar": 380, "zh": 4
 PAGES = list(range(1, 21))
 PAGE_WEIGHTS = [1 / p ** 0.9 for p in PAGES]
 TAIL_SIZE = 30_000
-TAIL_SHARE = 0.18  # of the tokens
+ZIPF_S = 1.0  # word frequency ~ 1/rank^s over base + tail: the base words cover about 60% of the tokens
 
 # The reference meetings (portal/reference.py) and how many documents each tends to get.
 MEETINGS = {"PC-1": (2002, 6), "PC-2": (2003, 8), "PC-3": (2003, 12), "SUMMIT-GVA": (2003, 10),
@@ -88,11 +88,8 @@ class LanguageModel:
                     tail.add(w)
         self.tail = sorted(tail)
         rng.shuffle(self.tail)
-        base_w = [1 / (r + 2) for r in range(len(self.base))]
-        tail_w = [1 / (r + 10) ** 1.05 for r in range(len(self.tail))]
-        scale = sum(base_w) * TAIL_SHARE / (1 - TAIL_SHARE) / sum(tail_w)
         self.vocab = self.base + self.tail
-        self.cum = list(itertools.accumulate(base_w + [w * scale for w in tail_w]))
+        self.cum = list(itertools.accumulate(1 / (r + 2.7) ** ZIPF_S for r in range(len(self.vocab))))
         self.title_cum = list(itertools.accumulate(1 / (r + 5) ** 0.7 for r in range(len(self.base))))
 
     def words(self, rng: random.Random, n: int) -> list[str]:
@@ -220,7 +217,7 @@ def document(i: int, *, page_scale: float = 1.0, n_orgs: int = 900, seed: int = 
 
 
 def query_words(lang: str, rng: random.Random, k: int = 1) -> list[str]:
-    """Words a person might type: from the base vocabulary, ranks 20-300 (content words)."""
-    base = models()[lang].base
-    pool = base[20:300] if len(base) > 300 else base[10:]
-    return rng.sample(pool, k)
+    """Words a person might type: content words, 60% common ones (frequency ranks 30-300 of the
+    language, mostly real words of the base vocabulary) and 40% less common ones (ranks 300-3000)."""
+    vocab = models()[lang].vocab
+    return [rng.choice(vocab[30:300] if rng.random() < 0.6 else vocab[300:3000]) for _ in range(k)]

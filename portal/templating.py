@@ -31,6 +31,10 @@ def filesize(n: int | None) -> str:
 
 
 def register(app: Flask) -> None:
+    @app.context_processor
+    def _upload_limit():
+        return {"upload_mb": app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)}
+
     app.jinja_env.globals.update(
         get_locale=get_locale,
         current_language=current_language,

@@ -292,7 +292,7 @@ def add_language_version(c: Contribution, user: User, language: Language, upload
     return f
 
 
-def withdraw(c: Contribution, user: User, reason: str | None) -> None:
+def withdraw(c: Contribution, user: User, reason: str | None) -> Contribution:
     if c.state in (S.WITHDRAWN, S.REJECTED):
         raise ContributionError(_l("This contribution is already closed."))
     before = c.state
@@ -306,6 +306,7 @@ def withdraw(c: Contribution, user: User, reason: str | None) -> None:
     notify_owner(c, "mail/contribution_withdrawn.txt", reason=reason)
     if c.first_published_at is not None:
         jobs.enqueue(c.id)
+    return c
 
 
 # Queries -----------------------------------------------------------------------------------------------

@@ -97,5 +97,13 @@ def action_lines() -> list[ActionLine]:
     return list(db.session.scalars(select(ActionLine).order_by(ActionLine.number)))
 
 
+def lines_by_codes(codes: list[str]) -> list[ActionLine]:
+    """The action lines named by codes such as "C3"; unknown codes are ignored."""
+    if not codes:
+        return []
+    return list(db.session.scalars(select(ActionLine).where(ActionLine.code.in_(codes))
+                                   .order_by(ActionLine.number)))
+
+
 def get_action_line(code: str) -> ActionLine | None:
     return db.session.scalar(select(ActionLine).where(ActionLine.code == code.upper()))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 
+from portal.contributions.formflow import carry_out
 from portal.contributions.services import ContributionError, Details
-from portal.contributions.views import _lines, _receive
 from portal.extensions import db
-from portal.extract import FileRejected
 from portal.meetings.services import action_lines as all_action_lines
+from portal.meetings.services import lines_by_codes
 from portal.meetings.views import load_meeting
 from portal.models import (
     Contribution,
@@ -28,7 +28,6 @@ from portal.moderation import services
 from portal.moderation.forms import DecisionForm, OfficialDocumentForm
 from portal.pagination import paginate
 from portal.security import secretariat_required
-from portal.storage import StorageError
 
 bp = Blueprint("moderation", __name__, url_prefix="/secretariat")
 
@@ -73,11 +72,24 @@ def _queue_statement(args):
 
 @bp.get("/moderation")
 def queue():
+    from portal.search import pending
+
     stmt, state = _queue_statement(request.args)
+    q = (request.args.get("q") or "").strip()[:500]
+    q_error = None
+    if q:
+        try:
+            found = pending.condition(q, db.session)
+        except pending.QueueQueryError as exc:
+            q_error = str(exc.message)
+            stmt = stmt.where(false())
+        else:
+            if found is not None:
+                stmt = stmt.where(found)
     page = paginate(stmt)
     meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.start_date.desc())))
     return render_template("moderation/queue.html", page=page, state=state, meetings=meetings,
-                           args=request.args, form=DecisionForm())
+                           args=request.args, form=DecisionForm(), q=q, q_error=q_error)
 
 
 def _load_version(version_id: int) -> Version:
@@ -190,28 +202,16 @@ def new_official(code: str):
     meeting = load_meeting(code)
     form = OfficialDocumentForm(action_lines=all_action_lines())
     if form.validate_on_submit():
-        try:
-            upload = _receive(form.file)
-        except (FileRejected, StorageError):
-            upload = None
-        else:
-            if upload is None:
-                form.file.errors = [_("Attach the document.")]
-            else:
-                d = Details(meeting=meeting, title=form.title.data, summary=form.summary.data or "",
-                            action_lines=_lines(form.action_lines.data), language=Language(form.language.data))
-                try:
-                    c = services.publish_official(meeting, current_user, d, upload, Series(form.series.data))
-                    db.session.commit()
-                except BaseException:
-                    db.session.rollback()
-                    upload.discard()
-                    raise
-                flash(_("Published as %(symbol)s.", symbol=c.symbol(0)), "success")
-                return redirect(url_for("contributions.show", contribution_id=c.id))
+        d = Details(meeting=meeting, title=form.title.data, summary=form.summary.data or "",
+                    action_lines=lines_by_codes(form.action_lines.data), language=Language(form.language.data))
+        c = carry_out(form, lambda upload: services.publish_official(meeting, current_user, d, upload,
+                                                                      Series(form.series.data)),
+                      require_file=_("Attach the document."))
+        if c is not None:
+            flash(_("Published as %(symbol)s.", symbol=c.symbol(0)), "success")
+            return redirect(url_for("contributions.show", contribution_id=c.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("moderation/official.html", form=form, meeting=meeting, contribution=None,
-                           upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
+    return render_template("moderation/official.html", form=form, meeting=meeting, contribution=None), status
 
 
 @bp.route("/documents/<int:contribution_id>/revise", methods=["GET", "POST"])
@@ -225,27 +225,14 @@ def revise_official(contribution_id: int):
         form.summary.data = c.current_version.summary
         form.action_lines.data = [al.code for al in c.current_version.action_lines]
     if form.validate_on_submit():
-        try:
-            upload = _receive(form.file)
-        except (FileRejected, StorageError):
-            upload = None
-        else:
-            if upload is None:
-                form.file.errors = [_("Attach the revised document.")]
-            else:
-                d = Details(meeting=c.meeting, title=form.title.data, summary=form.summary.data or "",
-                            action_lines=_lines(form.action_lines.data), language=c.original_language)
-                try:
-                    v = services.revise_official(c, current_user, d, upload)
-                    db.session.commit()
-                except BaseException:
-                    db.session.rollback()
-                    upload.discard()
-                    raise
-                flash(_("Published as %(symbol)s.", symbol=c.symbol(v.revision)), "success")
-                return redirect(url_for("contributions.show", contribution_id=c.id))
+        d = Details(meeting=c.meeting, title=form.title.data, summary=form.summary.data or "",
+                    action_lines=lines_by_codes(form.action_lines.data), language=c.original_language)
+        v = carry_out(form, lambda upload: services.revise_official(c, current_user, d, upload),
+                      require_file=_("Attach the revised document."))
+        if v is not None:
+            flash(_("Published as %(symbol)s.", symbol=c.symbol(v.revision)), "success")
+            return redirect(url_for("contributions.show", contribution_id=c.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("moderation/official.html", form=form, meeting=c.meeting, contribution=c,
-                           upload_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)), status
+    return render_template("moderation/official.html", form=form, meeting=c.meeting, contribution=c), status
 
 

@@ -90,6 +90,7 @@ def update_organisation(org: Organisation, by: User, *, name: str, country: str 
     if clash is not None:
         raise AccountError(_l("Another organisation already has this name."))
     renamed = org.name != " ".join(name.split())
+    retyped = org.stakeholder_type != stakeholder_type
     org.name = " ".join(name.split())
     org.name_key = key
     org.country = country.upper() if country else None
@@ -97,3 +98,11 @@ def update_organisation(org: Organisation, by: User, *, name: str, country: str 
     org.website = website or None
     org.description = description or None
     audit.record("organisation.update", actor=by, target=org, detail={"renamed": renamed})
+    if renamed or retyped:
+        # Search entries show the organisation's name and are filtered by its stakeholder type.
+        from portal.contributions.listing import PUBLISHED
+        from portal.models import Contribution
+        from portal.search import jobs
+
+        jobs.enqueue_many(db.session.scalars(
+            select(Contribution.id).where(Contribution.organisation_id == org.id, PUBLISHED)))

@@ -1,0 +1,124 @@
+"""Searching the moderation queue. Pending items are never in the public index, and the queue is
+small, so the secretariat's search runs in SQL: each word (or "quoted phrase") must appear in the
+title, the summary or the first SCAN_CHARS characters of a file's extracted text, compared case-
+and accent-folded (SQLite gets a `portal_fold` function; other databases compare lower-cased).
+The syntax is the public search's, as far as SQL allows: words are AND-ed, OR between them, NOT or
+-word excludes, a trailing * is accepted (every word matches as a prefix, and inside words)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, event, exists, func, not_, or_
+from sqlalchemy.engine import Engine
+
+from portal.models import DocumentFile, Version
+from portal.search import analysis as a
+
+SCAN_CHARS = 50_000
+MAX_TERMS = 12
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def fold_text(value: str | None) -> str | None:
+    """analysis.fold for a whole text (no cache)."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value).casefold()
+    table = a._FOLD_TABLE
+    return unicodedata.normalize("NFC", "".join([table[c] for c in value]))
+
+
+_registered = False
+
+
+def register() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
+
+    @event.listens_for(Engine, "connect")
+    def _add_fold(dbapi_connection, connection_record):  # pragma: no cover - trivial
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.create_function("portal_fold", 1, fold_text, deterministic=True)
+
+
+class QueueQueryError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def parse(q: str) -> list[list[tuple[bool, str]]]:
+    """OR-groups of (negated, folded text) terms."""
+    groups: list[list[tuple[bool, str]]] = [[]]
+    negate = False
+    count = 0
+    for m in _TOKEN.finditer(q):
+        phrase, word = m.group(1), m.group(2)
+        if word is not None and phrase is None:
+            if word == "OR":
+                if groups[-1]:
+                    groups.append([])
+                continue
+            if word in ("AND", "&&"):
+                continue
+            if word in ("NOT", "ANDNOT"):
+                negate = True
+                continue
+            if word.startswith("-") and len(word) > 1:
+                negate, word = True, word[1:]
+            text = word.strip("()+*?")
+        else:
+            text = phrase or ""
+        text = " ".join(fold_text(text).split())
+        if len(text) < 2:
+            negate = False
+            continue
+        count += 1
+        if count > MAX_TERMS:
+            raise QueueQueryError(_l("Use at most %(n)d words.", n=MAX_TERMS))
+        groups[-1].append((negate, text))
+        negate = False
+    return [g for g in groups if g]
+
+
+def _like(column, text: str, folded: bool):
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    target = func.portal_fold(column) if folded else func.lower(column)
+    return target.like(pattern, escape="\\")
+
+
+def _ensure_function(session) -> bool:
+    """portal_fold on the session's own SQLite connection (one opened before `register` ran, such as
+    the start-up check's, lacks it). False on other databases."""
+    raw = session.connection().connection.dbapi_connection
+    if not isinstance(raw, sqlite3.Connection):
+        return False
+    raw.create_function("portal_fold", 1, fold_text, deterministic=True)
+    return True
+
+
+def condition(q: str, session):
+    """A WHERE clause over Version rows for the queue's search box, or None for an empty query."""
+    groups = parse(q)
+    if not groups:
+        if q.strip():
+            raise QueueQueryError(_l("There are no words to search for."))
+        return None
+    folded = _ensure_function(session)
+    ors = []
+    for group in groups:
+        ands = []
+        for negated, text in group:
+            file_text = func.substr(DocumentFile.text, 1, SCAN_CHARS)
+            found = or_(_like(Version.title, text, folded), _like(Version.summary, text, folded),
+                        exists().where(and_(DocumentFile.version_id == Version.id,
+                                            _like(file_text, text, folded))))
+            ands.append(not_(found) if negated else found)
+        ors.append(and_(*ands))
+    return or_(*ors)

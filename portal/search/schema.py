@@ -1,0 +1,314 @@
+"""The layout of the public index and the fast analysis path used to fill it.
+
+Fields
+------
+``id``        contribution id (unique; stored; column)      ``stamp``  what the entry was built from (column)
+``info``      stored: symbol, title, organisation, meeting, date... everything a hit shows
+``excerpt``   stored: the summary and the first EXCERPT_CHARS characters of each published language version,
+              the text that passages are highlighted in
+facets        ``meeting``, ``stakeholder_type``, ``year``, ``series`` (single values, columns) and
+              ``action_line``, ``language`` (several values per document)
+``published`` column: the publication time of the current version (sorting by date)
+text          three families of `analysis` fields:
+              ``title_*``   the title, every analyser (folded, en, fr, es, ru, ar, zh);
+              ``summary_*`` the summary, the organisation's name and the symbol, every analyser;
+              ``body_*``    the text of each published language version, at most BODY_CHARS characters of each:
+                            each word goes to ONE field: the stemmed field of the file's language when it is
+                            written in that language's script, otherwise (digits, words of other scripts)
+                            ``body_folded``; Chinese/Japanese characters to ``body_zh``.
+
+A query word is analysed by every field's analyser (`analysis.query_parser`), so a word of the file's
+language is found through that language's stemmer (its query form is stemmed the same way), and any
+other word through the folded field. Compared with filling all seven fields, the body costs about a
+quarter of the postings, which is what bounds indexing speed in Whoosh (see benchmarks/RESULTS.md).
+The price: an exact form does not rank above a stemmed one inside the body (it still does in title
+and summary), and a phrase whose words sit in two body fields (a Latin word next to a number, say)
+is not found in the body.
+
+`FastText.index` produces exactly the terms, frequencies and positions of the field's analyser
+(tests/test_search_index.py checks it against the analysers), in one regex pass instead of Whoosh's
+chain of token generators; queries still go through the analysers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from whoosh import columns
+from whoosh.compat import dumps
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.system import pack_uint
+
+from portal.search import analysis as a
+
+# Bump when the layout or the analysis changes: every entry becomes stale (check-index --fix or reindex).
+SCHEMA_VERSION = 1
+
+FAMILIES = ("title_", "summary_", "body_")
+# Query-time boosts of the families (multiplied by analysis.KIND_BOOSTS).
+FAMILY_BOOSTS = {"title_": 3.0, "summary_": 1.5, "body_": 1.0}
+
+SINGLE_FACETS = ("meeting", "stakeholder_type", "year", "series")
+MULTI_FACETS = ("action_line", "language")
+FACETS = ("meeting", "action_line", "stakeholder_type", "language", "year", "series")
+
+DEFAULT_BODY_CHARS = 12_000  # characters of each language version indexed (Chinese: a third)
+DEFAULT_EXCERPT_CHARS = 3_000
+
+_STOP = a.STOP_WORDS
+_fold = a.fold
+_WORD = a._WORD
+_SCRIPT_WORDS = a._SCRIPT_WORDS
+_CJK_RUN = a._CJK_RUN
+_STEMMERS = {"en": a.english_stem, "fr": a.french_stem, "es": a.spanish_light_stem,
+             "ru": a.russian_stem, "ar": a.arabic_light_stem}
+STEMMED = tuple(_STEMMERS)
+
+
+# --- Fast analysis ---------------------------------------------------------------------------------
+
+
+def _kept(words, start: int = 0) -> list[tuple[int, str]]:
+    """(position, folded word) of the words a StopFilter(minsize=2, renumber=True) keeps, numbered
+    as Whoosh numbers them: the first kept word keeps its original position, the next ones follow."""
+    fold, stop = _fold, _STOP
+    folded = [f for f in map(fold, words) if len(f) >= 2 and f not in stop]
+    if not folded:
+        return []
+    first = next(i for i, w in enumerate(map(fold, words)) if len(w) >= 2 and w not in stop)
+    return list(zip(range(start + first, start + first + len(folded)), folded, strict=True))
+
+
+@lru_cache(maxsize=64)
+def _kept_words(text: str, script: str | None, skip_script: str | None) -> tuple[tuple[int, str], ...]:
+    """The kept (position, folded word) pairs of a text: words of one script, or (script None) of every
+    script but CJK, less those written entirely in skip_script. Cached: the fields of one document
+    tokenise the same text (en, fr and es all take its Latin words)."""
+    words = (_SCRIPT_WORDS[script] if script else _WORD).findall(text)
+    if skip_script is not None:
+        full = _SCRIPT_WORDS[skip_script].fullmatch
+        words = [w for w in words if full(w) is None]
+    return tuple(_kept(words))
+
+
+def folded_terms(text: str, skip_script: str | None = None, start: int = 0) -> list[tuple[int, str]]:
+    """The folded field's (position, term) list; with skip_script, words written entirely in that
+    script are left to the stemmed field."""
+    kept = _kept_words(text, None, skip_script)
+    return [(p + start, f) for p, f in kept] if start else list(kept)
+
+
+def stemmed_terms(text: str, lang: str, start: int = 0) -> list[tuple[int, str]]:
+    stem = _STEMMERS[lang]
+    return [(p + start, stem(f)) for p, f in _kept_words(text, a.LANGUAGE_SCRIPTS[lang], None)]
+
+
+def cjk_terms(text: str, start: int = 0) -> list[tuple[int, str]]:
+    """CJKBigramTokenizer (index mode) followed by FoldFilter."""
+    out = []
+    pos = start
+    for m in _CJK_RUN.finditer(text):
+        run = m.group(0)
+        n = len(run)
+        if n == 1:
+            grams = [(pos, run)]
+        else:
+            grams = []
+            for i in range(n - 1):
+                grams.append((pos + i, run[i]))
+                grams.append((pos + i, run[i:i + 2]))
+            grams.append((pos + n - 1, run[n - 1]))
+        for p, g in grams:
+            f = _fold(g)
+            if f:
+                out.append((p, f))
+        pos += n + 1
+    return out
+
+
+def terms_for(kind: str, text: str, skip_script: str | None = None, start: int = 0) -> list[tuple[int, str]]:
+    if kind == a.FOLDED:
+        return folded_terms(text, skip_script, start)
+    if kind == "zh":
+        return cjk_terms(text, start)
+    return stemmed_terms(text, kind, start)
+
+
+_SINGLE_POSITION: dict[int, bytes] = {}
+
+
+def _encode_positions(poslist: list[int]) -> bytes:
+    """whoosh.formats.Positions.encode, with the common one-position case memoised."""
+    if len(poslist) == 1:
+        p = poslist[0]
+        enc = _SINGLE_POSITION.get(p)
+        if enc is None:
+            enc = _SINGLE_POSITION[p] = pack_uint(1) + dumps([p], 2)
+        return enc
+    deltas, base = [], 0
+    for p in poslist:
+        deltas.append(p - base)
+        base = p
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+class FastText(TEXT):
+    """A TEXT field with one of the `analysis` analysers (its ``kind``), whose ``index`` does the
+    analyser's work in one pass. The value is a string (analysed like the analyser would), or a
+    tuple of ``(skip_script, text)`` parts: words written entirely in skip_script are skipped (they
+    went to the stemmed field of their language), and parts are separated by a position gap so
+    that no phrase spans two of them."""
+
+    def __init__(self, kind: str, stored: bool = False):
+        super().__init__(analyzer=a.analyzer_for(kind), stored=stored, phrase=True,
+                         multitoken_query="phrase" if kind == "zh" else "default")
+        self.kind = kind
+
+    def index(self, value, **kwargs):
+        if isinstance(value, str):
+            parts = ((None, value),)
+        else:
+            parts = value
+        poses: dict[str, list[int]] = defaultdict(list)
+        start = 0
+        for skip, text in parts:
+            terms = terms_for(self.kind, text, skip, start)
+            for p, t in terms:
+                poses[t].append(p)
+            if terms:
+                start = terms[-1][0] + 2
+        fb = self.format.field_boost
+        enc = _encode_positions
+        return [(term.encode("utf-8"), len(poslist), len(poslist) * fb, enc(poslist))
+                for term, poslist in poses.items()]
+
+
+def build_schema() -> Schema:
+    fields = {
+        "id": ID(stored=True, unique=True, sortable=True),
+        "stamp": ID(sortable=True),
+        "info": STORED(),
+        "excerpt": STORED(),
+        "meeting": ID(sortable=True),
+        "stakeholder_type": ID(sortable=True),
+        "year": ID(sortable=True),
+        "series": ID(sortable=True),
+        "action_line": KEYWORD(scorable=False),
+        "language": KEYWORD(scorable=False),
+        "published": COLUMN(columns.NumericColumn("Q", default=0)),
+    }
+    for family in FAMILIES:
+        for kind in a.KINDS:
+            fields[family + kind] = FastText(kind)
+    return Schema(**fields)
+
+
+# --- Documents -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SourceFile:
+    id: int
+    language: str
+    text: str  # already cut to the body bound
+
+
+@dataclass
+class Source:
+    """What the index holds about one contribution, read from the database (see source.py)."""
+
+    id: int
+    indexable: bool
+    symbol: str = ""
+    title: str = ""
+    summary: str = ""
+    organisation: str = ""
+    stakeholder_type: str = ""
+    meeting: str = ""
+    series: str = ""
+    original_language: str = ""
+    version_id: int | None = None
+    revision: int | None = None
+    published_at: datetime | None = None
+    action_lines: list[str] = field(default_factory=list)
+    files: list[SourceFile] = field(default_factory=list)
+    body_chars: int = DEFAULT_BODY_CHARS
+
+    @property
+    def stamp(self) -> str:
+        """Changes whenever anything the entry shows or is found by changes. A published version's
+        title, summary and files never change (a change is a new version), so its id and the set of
+        its published files stand for the text."""
+        if not self.indexable:
+            return ""
+        parts = (SCHEMA_VERSION, self.body_chars, self.version_id, self.revision, self.symbol,
+                 self.organisation, self.stakeholder_type, self.meeting, self.series,
+                 self.original_language, self.action_lines, sorted(f.id for f in self.files),
+                 self.published_at.isoformat() if self.published_at else None)
+        return hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
+
+
+def _full(text: str, family: str) -> dict[str, str]:
+    return a.document_values(text, family)
+
+
+def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict:
+    """The keyword arguments of ``writer.update_document`` for one published contribution."""
+    published = src.published_at or datetime(1970, 1, 1, tzinfo=timezone.utc)
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    languages = sorted({f.language for f in src.files} or {src.original_language})
+    doc = {
+        "id": str(src.id),
+        "stamp": src.stamp,
+        "meeting": src.meeting,
+        "series": src.series,
+        "year": str(published.year),
+        "action_line": " ".join(src.action_lines) or None,
+        "language": " ".join(languages),
+        "published": int(published.timestamp()),
+        "info": {
+            "symbol": src.symbol, "title": src.title, "organisation": src.organisation,
+            "stakeholder_type": src.stakeholder_type, "meeting": src.meeting,
+            "date": published.isoformat(), "series": src.series,
+            "language": src.original_language, "languages": languages, "action_lines": src.action_lines,
+        },
+        "excerpt": {
+            "summary": src.summary[:excerpt_chars],
+            "body": {f.language: f.text[:excerpt_chars] for f in src.files if f.text},
+        },
+    }
+    if src.stakeholder_type:
+        doc["stakeholder_type"] = src.stakeholder_type
+    doc.update(_full(src.title, "title_"))
+    about = "\n".join(x for x in (src.summary, src.organisation, src.symbol) if x)
+    doc.update(_full(about, "summary_"))
+
+    folded_parts: list[tuple[str | None, str]] = []
+    cjk_parts: list[str] = []
+    for f in src.files:
+        text = f.text
+        if f.language == "zh":  # a Chinese character carries about a third of a page's worth of a word
+            text = text[:max(1, src.body_chars // 3)]
+        if not text or not text.strip():
+            continue
+        scripts = a.scripts_in(text)
+        if f.language in STEMMED:
+            script = a.LANGUAGE_SCRIPTS[f.language]
+            if script in scripts:
+                key = "body_" + f.language
+                doc[key] = text if key not in doc else doc[key] + "\n\n" + text
+            folded_parts.append((script, text))
+        else:  # zh, other: every word to the folded field
+            folded_parts.append((None, text))
+        if "cjk" in scripts:
+            cjk_parts.append(text)
+    if folded_parts:
+        doc["body_folded"] = tuple(folded_parts)
+    if cjk_parts:
+        doc["body_zh"] = "\n\n".join(cjk_parts)
+    return {k: v for k, v in doc.items() if v is not None}

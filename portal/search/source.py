@@ -1,0 +1,114 @@
+"""What the index should hold, read from the database (the source of truth) in bulk.
+
+A contribution is in the public index exactly when it is published: its state is published and its
+current (published) version is what the index shows, with the files of that version that have been
+published. Drafts, submissions, returned and rejected items, withdrawn documents, revisions under
+moderation and language versions waiting for the secretariat never reach it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    ActionLine,
+    Contribution,
+    ContributionState,
+    DocumentFile,
+    Meeting,
+    Organisation,
+    Version,
+)
+from portal.models.contribution import version_action_lines
+from portal.search.schema import Source, SourceFile
+
+BATCH = 400
+
+
+def _utc(d: datetime | None) -> datetime | None:
+    if d is None:
+        return None
+    return d if d.tzinfo else d.replace(tzinfo=timezone.utc)
+
+
+def published_ids(session: Session) -> list[int]:
+    """Every contribution that belongs in the public index."""
+    return list(session.scalars(
+        select(Contribution.id).join(Version, Version.id == Contribution.current_version_id)
+        .where(Contribution.state == ContributionState.PUBLISHED, Contribution.number.is_not(None),
+               Version.state == ContributionState.PUBLISHED)
+        .order_by(Contribution.id)))
+
+
+def any_published(session: Session) -> bool:
+    return session.scalar(select(Contribution.id).where(
+        Contribution.state == ContributionState.PUBLISHED, Contribution.number.is_not(None)).limit(1)) is not None
+
+
+def load(session: Session, ids: Iterable[int], body_chars: int, *, with_text: bool = True) -> Iterator[Source]:
+    """A Source for each id, in batches; ids with no row (deleted) come back as not indexable.
+    with_text=False leaves the files' text out (enough for the stamp)."""
+    ids = list(dict.fromkeys(ids))
+    meetings = {m.id: m for m in session.execute(
+        select(Meeting.id, Meeting.code, Meeting.symbol_prefix)).all()}
+    for i in range(0, len(ids), BATCH):
+        yield from _batch(session, ids[i:i + BATCH], meetings, body_chars, with_text)
+
+
+def _batch(session: Session, ids: list[int], meetings: dict, body_chars: int,
+           with_text: bool) -> Iterator[Source]:
+    rows = {r.id: r for r in session.execute(
+        select(Contribution.id, Contribution.state, Contribution.number, Contribution.series,
+               Contribution.original_language, Contribution.meeting_id, Contribution.organisation_id,
+               Contribution.current_version_id, Contribution.first_published_at)
+        .where(Contribution.id.in_(ids))).all()}
+    version_ids = [r.current_version_id for r in rows.values() if r.current_version_id]
+    versions = {v.id: v for v in session.execute(
+        select(Version.id, Version.state, Version.title, Version.summary, Version.revision,
+               Version.published_at).where(Version.id.in_(version_ids))).all()}
+    org_ids = {r.organisation_id for r in rows.values() if r.organisation_id}
+    orgs = {o.id: o for o in session.execute(
+        select(Organisation.id, Organisation.name, Organisation.stakeholder_type)
+        .where(Organisation.id.in_(org_ids))).all()}
+    lines: dict[int, list[str]] = defaultdict(list)
+    for vid, code in session.execute(
+            select(version_action_lines.c.version_id, ActionLine.code)
+            .join(ActionLine, ActionLine.id == version_action_lines.c.action_line_id)
+            .where(version_action_lines.c.version_id.in_(version_ids)).order_by(ActionLine.number)):
+        lines[vid].append(code)
+    files: dict[int, list[SourceFile]] = defaultdict(list)
+    text = func.substr(DocumentFile.text, 1, body_chars) if with_text else literal("")
+    for f in session.execute(
+            select(DocumentFile.id, DocumentFile.version_id, DocumentFile.language, text.label("text"))
+            .where(DocumentFile.version_id.in_(version_ids), DocumentFile.published_at.is_not(None))
+            .order_by(DocumentFile.id)):
+        files[f.version_id].append(SourceFile(id=f.id, language=f.language.value, text=f.text or ""))
+
+    for cid in ids:
+        r = rows.get(cid)
+        v = versions.get(r.current_version_id) if r is not None and r.current_version_id else None
+        if (r is None or v is None or r.state != ContributionState.PUBLISHED or r.number is None
+                or v.state != ContributionState.PUBLISHED):
+            yield Source(id=cid, indexable=False)
+            continue
+        m = meetings[r.meeting_id]
+        org = orgs.get(r.organisation_id)
+        shim = SimpleNamespace(number=r.number, series=r.series, original_language=r.original_language,
+                               meeting=SimpleNamespace(symbol_prefix=m.symbol_prefix))
+        yield Source(
+            id=cid, indexable=True,
+            symbol=Contribution.symbol(shim, v.revision) or "",
+            title=v.title, summary=v.summary or "",
+            organisation=org.name if org else "",
+            stakeholder_type=org.stakeholder_type.value if org else "",
+            meeting=m.code, series=r.series.value, original_language=r.original_language.value,
+            version_id=v.id, revision=v.revision,
+            published_at=_utc(v.published_at or r.first_published_at),
+            action_lines=lines.get(v.id, []), files=files.get(v.id, []), body_chars=body_chars,
+        )

@@ -1,0 +1,168 @@
+"""Where the index lives, the writer lock, and the swap of a rebuilt index.
+
+``instance/index`` (or SEARCH_INDEX_DIR) is a symbolic link to the current index directory,
+``index-<timestamp>-<pid>`` beside it. `reindex` builds a new directory while the portal keeps
+answering from the old one, then replaces the link in one atomic rename; readers notice the new
+target and reopen. ``index.lock`` beside the link is the writer lock: one process at a time adds,
+updates or deletes entries (drains the job table) or swaps in a rebuilt index.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import Flask, current_app
+from whoosh import index as whoosh_index
+
+from portal.search.schema import build_schema
+
+
+def pointer(app: Flask | None = None) -> Path:
+    app = app or current_app
+    configured = app.config.get("SEARCH_INDEX_DIR")
+    return Path(configured) if configured else Path(app.instance_path) / "index"
+
+
+def lock_path(ptr: Path) -> Path:
+    return ptr.with_name(ptr.name + ".lock")
+
+
+def current_dir(ptr: Path) -> Path | None:
+    """The directory the pointer names, if it holds an index."""
+    try:
+        target = ptr.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError, OSError):
+        return None
+    if target.is_dir() and whoosh_index.exists_in(str(target)):
+        return target
+    return None
+
+
+def new_dir(ptr: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    d = ptr.with_name(f"{ptr.name}-{stamp}-{os.getpid()}")
+    d.mkdir(parents=True)
+    return d
+
+
+def create(directory: Path) -> whoosh_index.Index:
+    return whoosh_index.create_in(str(directory), build_schema())
+
+
+# Segments are written as separate files, not one compound file: Whoosh reads a compound file through
+# a BytesIO over its mmap, which copies every segment's terms and postings into each process's memory
+# each time a reader opens (0.6 s and a gigabyte for 20,000 documents).
+
+
+def codec():
+    """Whoosh's codec without zlib on posting blocks: a fifth faster to write, faster to read, a quarter
+    larger on disk. (Its other option, inlining the postings of rare terms, is broken in 2.7: the writer
+    calls a method the term info lacks, and once that is patched, merging segments trips over the
+    inlined values. Left off.)"""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    return W3Codec(compression=0)
+
+
+def swap(ptr: Path, directory: Path) -> Path | None:
+    """Point ptr at directory in one atomic rename; returns the directory it named before."""
+    previous = current_dir(ptr)
+    tmp = ptr.with_name(f".{ptr.name}.swap-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(directory.name if directory.parent == ptr.parent else str(directory), tmp)
+    if ptr.exists() and not ptr.is_symlink():  # an index directory made by hand: move it aside
+        ptr.rename(ptr.with_name(f"{ptr.name}-moved-{int(time.time())}"))
+    os.replace(tmp, ptr)
+    _fsync_dir(ptr.parent)
+    return previous
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:  # pragma: no cover
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def old_dirs(ptr: Path) -> list[Path]:
+    """Index directories beside the pointer that it no longer names."""
+    current = current_dir(ptr)
+    return [d for d in ptr.parent.glob(f"{ptr.name}-*") if d.is_dir() and d != current]
+
+
+def remove_old(ptr: Path, older_than: float = 0.0) -> list[Path]:
+    """Delete directories the pointer no longer names, once they are older_than seconds. Readers that
+    still have one open keep reading their open files; a reader that opens one just as it goes retries
+    with the new target."""
+    removed = []
+    now = time.time()
+    for d in old_dirs(ptr):
+        try:
+            if now - d.stat().st_mtime >= older_than:
+                shutil.rmtree(d)
+                removed.append(d)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+class WriterLock:
+    """An exclusive flock on index.lock: across processes and threads (each holder opens the file)."""
+
+    def __init__(self, ptr: Path):
+        self.path = lock_path(ptr)
+        self.fd: int | None = None
+
+    def acquire(self, timeout: float = 0.0, poll: float = 0.02) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    os.close(fd)
+                    raise
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(poll)
+                continue
+            self.fd = fd
+            return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def open_for_writing(ptr: Path) -> whoosh_index.Index:
+    """The current index, created empty if there is none. Call with the writer lock held."""
+    d = current_dir(ptr)
+    if d is None:
+        d = new_dir(ptr)
+        create(d)
+        swap(ptr, d)
+    return whoosh_index.open_dir(str(d))
