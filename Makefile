@@ -72,7 +72,7 @@ translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q compile -d portal/translations
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check portal tests app.py
+	$(BIN)/ruff check portal tests app.py benchmarks
 
 # bandit on the portal (exceptions justified where they are made) and pip-audit on the pins.
 security: $(VENV)/.dev

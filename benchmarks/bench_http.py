@@ -33,7 +33,7 @@ from benchmarks.bench_query import summary
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PASSWORD = "benchmark password for the portal"
+PASSWORD = "benchmark password for the portal"  # noqa: S105 - a throw-away instance
 
 
 def free_port() -> int:
@@ -53,7 +53,7 @@ class Portal:
         self.proc: subprocess.Popen | None = None
 
     def flask(self, *args: str, stdin: str | None = None) -> None:
-        subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,
+        subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,  # noqa: S603
                        input=stdin, text=True, check=True, capture_output=True, timeout=600)
 
     def start(self) -> None:

@@ -42,7 +42,15 @@ def create(n: int, *, page_scale: float = 1.0, out: Path | None = None, force: b
     from benchmarks import corpus
     from portal import create_app
     from portal.extensions import db
-    from portal.models import ActionLine, Contribution, DocumentFile, Meeting, Organisation, SymbolCounter, Version
+    from portal.models import (
+        ActionLine,
+        Contribution,
+        DocumentFile,
+        Meeting,
+        Organisation,
+        SymbolCounter,
+        Version,
+    )
     from portal.models.contribution import version_action_lines
     from portal.reference import load_reference_data
 

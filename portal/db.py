@@ -83,7 +83,7 @@ def run_committed_hooks() -> None:
     """Run the hooks of transactions that have committed. Called after each request and
     by CLI commands after they commit."""
     hooks = g.pop("_committed_hooks", [])
-    for fn in hooks:
+    for fn in dict.fromkeys(hooks):  # a hook registered by several commits runs once
         fn()
 
 

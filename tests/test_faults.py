@@ -11,6 +11,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -113,6 +114,22 @@ def check_invariants(server: LiveServer) -> None:
     r = server.flask("verify-storage", check=False)
     assert r.returncode == 0 and "0 missing, 0 damaged" in r.stdout, r.stdout + r.stderr
     assert "database is locked" not in server.log.read_text()
+    index_catches_up(server)
+
+
+def index_catches_up(server: LiveServer, timeout: float = 30.0) -> str:
+    """The search index comes to hold exactly the published documents by itself (jobs left by a killed
+    worker replay in the new ones), without anyone running check-index --fix."""
+    deadline = time.monotonic() + timeout
+    while True:
+        # Any request lets a fresh worker notice jobs left behind.
+        urllib.request.urlopen(server.url + "/search?q=x", timeout=10).read()  # noqa: S310
+        r = server.flask("check-index", check=False)
+        if r.returncode == 0:
+            assert "The index matches the database." in r.stdout
+            return r.stdout
+        assert time.monotonic() < deadline, "the index did not catch up: " + r.stdout + r.stderr
+        time.sleep(0.5)
 
 
 def _count(server: LiveServer, sql: str) -> int:
@@ -239,6 +256,44 @@ def test_workers_killed_during_publications(server):
     numbers = [r[0] for r in _db(server).execute("SELECT number FROM contributions ORDER BY number")]
     assert numbers == list(range(1, 31))
     check_invariants(server)
+
+
+def test_worker_killed_during_an_index_update(server):
+    """Publication committed, its index jobs being written by the worker when it dies: nothing is lost,
+    the jobs replay in the new workers and every document becomes searchable."""
+    delegate = Session(server.url).login(DELEGATES[3])
+    n = 60
+    words = " ".join(f"mot{i % 997}" for i in range(2500))
+    for i in range(n):
+        body = f"Coopération numérique à Genève, contribution {i}. {words}".encode()
+        assert _submit(delegate, f"Index {i}", body).status_code == 302
+    conn = _db(server)
+    ids = [str(r[0]) for r in conn.execute("SELECT id FROM versions ORDER BY id")]
+    sec = Session(server.url).login(SEC)
+    token = sec.token("/secretariat/moderation")
+    t = threading.Thread(target=lambda: _quiet_post(sec, server.url + "/secretariat/moderation/publish-selected",
+                                                     {"selected": ids, "csrf_token": token}))
+    t.start()
+    # Wait for the commit, then kill while the jobs are still there: the drain is under way.
+    killed_with_jobs = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        published = conn.execute("SELECT COUNT(*) FROM contributions WHERE state = 'published'").fetchone()[0]
+        if published == n:
+            jobs = conn.execute("SELECT COUNT(*) FROM index_jobs").fetchone()[0]
+            old = server.kill_workers()
+            killed_with_jobs = jobs
+            break
+        time.sleep(0.005)
+    conn.close()
+    t.join()
+    assert killed_with_jobs is not None, "the publication never committed"
+    assert killed_with_jobs > 0, "the drain finished before the kill: the test did not test anything"
+    server.wait_new_workers(old)
+    check_invariants(server)  # includes: the index catches up by itself
+    page = Session(server.url).get("/search", params={"q": "coopération genève"}).text
+    assert f"{n} documents" in page
+    assert "<mark>" in page
 
 
 def _quiet_post(session, url, data):

@@ -11,18 +11,23 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 TARGETS = json.loads(open(os.environ["LOAD_TARGETS"], encoding="utf-8").read())
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-WORDS = TARGETS["words"]
+NO_WAIT = bool(os.environ.get("LOAD_NO_WAIT"))
+WORDS = sorted({w for q in TARGETS["queries"] for w in q["q"].split()})
+
+
+def pause(low, high):
+    return constant(0) if NO_WAIT else between(low, high)
 
 
 class Reader(HttpUser):
     """Browses meetings, action lines and documents."""
 
     weight = 6
-    wait_time = between(0.05, 0.2)
+    wait_time = pause(0.05, 0.2)
 
     @task(3)
     def document(self):
@@ -49,22 +54,17 @@ class Searcher(HttpUser):
     """Searches with words and facets."""
 
     weight = 3
-    wait_time = between(0.1, 0.4)
+    wait_time = pause(0.1, 0.4)
 
     @task
     def search(self):
-        q = " ".join(random.sample(WORDS, random.choice((1, 1, 2))))
-        params = {"q": q}
-        if random.random() < 0.5:
-            params["meeting"] = random.choice(TARGETS["meetings"])
-        if random.random() < 0.5:
-            params["action_line"] = f"C{random.randint(1, 11)}"
-        self.client.get("/search", params=params, name="search")
+        """One or two words and two facets taken from a real document (benchmarks/queries.py)."""
+        self.client.get("/search", params=random.choice(TARGETS["queries"]), name="search")
 
 
 class Downloader(HttpUser):
     weight = 1
-    wait_time = between(0.2, 0.6)
+    wait_time = pause(0.2, 0.6)
 
     @task
     def download(self):
@@ -76,7 +76,7 @@ class Uploader(HttpUser):
     """A delegate who submits contributions."""
 
     weight = 1
-    wait_time = between(0.5, 1.5)
+    wait_time = pause(0.5, 1.5)
 
     def on_start(self):
         email = random.choice(TARGETS["delegates"])
@@ -98,3 +98,32 @@ class Uploader(HttpUser):
                               name="upload", allow_redirects=False, catch_response=True) as r:
             if r.status_code != 302:
                 r.failure(f"upload answered {r.status_code}")
+
+
+SELECTED = re.compile(r'name="selected" value="(\d+)"')
+
+
+class Moderator(HttpUser):
+    """The secretariat publishes what the delegates upload, so the index changes under load."""
+
+    fixed_count = 1
+    wait_time = pause(2.0, 3.0)
+
+    def on_start(self):
+        page = self.client.get("/login", name="login").text
+        token = CSRF.search(page).group(1)
+        self.client.post("/login", data={"email": TARGETS["moderator"], "password": TARGETS["password"],
+                                         "csrf_token": token}, name="login")
+
+    @task
+    def publish(self):
+        page = self.client.get("/secretariat/moderation?meeting=LOAD-1", name="moderate").text
+        ids = SELECTED.findall(page)
+        m = CSRF.search(page)
+        if not ids or not m:
+            return
+        with self.client.post("/secretariat/moderation/publish-selected",
+                              data={"selected": ids, "csrf_token": m.group(1)}, name="publish",
+                              allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"publish answered {r.status_code}")

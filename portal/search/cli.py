@@ -52,6 +52,8 @@ def check_index_command(fix, show):
         return
     if not fix:
         raise SystemExit(1)
+    if len(report.differences) > 2000:
+        click.echo("Many differences: `flask --app app reindex` rebuilds faster than repairing one by one.")
     outcome = indexer.fix(app, report)
     after = indexer.check(app)
     if after.clean:

@@ -60,11 +60,45 @@ def _apply(ptr: Path, sources: list[source.Source], excerpt_chars: int) -> None:
                 writer.update_document(**document(src, excerpt_chars=excerpt_chars))
             else:
                 writer.delete_by_term("id", str(src.id))
-        writer.commit()  # merges small segments too
+        writer.commit(mergetype=merge_small_segments)
     except BaseException:
         _abandon(writer)
         raise
     engine.manager_for(ptr).invalidate()
+
+
+SMALL_SEGMENT = 500  # documents
+MERGE_AT = 6
+MERGE_MAX_DOCS = 2_000
+
+
+def merge_small_segments(writer, segments):
+    """Whoosh merge policy for the drain's commits: once MERGE_AT segments hold fewer than SMALL_SEGMENT
+    documents each, merge the smallest of them (at most MERGE_MAX_DOCS documents: about a second).
+    Whoosh's own MERGE_SMALL compares running totals with a Fibonacci number and, with twenty equal
+    segments (a 100,000-document rebuild), decides to merge them all: minutes, inside a request.
+    Larger merges happen only in a rebuild (`flask reindex`)."""
+    from whoosh.reading import SegmentReader
+
+    small = sorted((s for s in segments if s.doc_count_all() < SMALL_SEGMENT), key=lambda s: s.doc_count_all())
+    if len(small) < MERGE_AT:
+        return segments
+    chosen, total = [], 0
+    for seg in small:
+        if total + seg.doc_count_all() > MERGE_MAX_DOCS:
+            break
+        chosen.append(seg)
+        total += seg.doc_count_all()
+    if len(chosen) < 2:
+        return segments
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    merged = {id(seg) for seg in chosen}
+    return [seg for seg in segments if id(seg) not in merged]
 
 
 def _abandon(writer) -> None:

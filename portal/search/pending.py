@@ -2,7 +2,8 @@
 small, so the secretariat's search runs in SQL: each word (or "quoted phrase") must appear in the
 title, the summary or the first SCAN_CHARS characters of a file's extracted text, compared case-
 and accent-folded (SQLite gets a `portal_fold` function; other databases compare lower-cased).
-The syntax is the public search's, as far as SQL allows: words are AND-ed, OR between them, NOT or
+Other databases fold with lower() and translate() (accents of Latin, Greek and Cyrillic letters, Arabic
+diacritics). The syntax is the public search's, as far as SQL allows: words are AND-ed, OR between them, NOT or
 -word excludes, a trailing * is accepted (every word matches as a prefix, and inside words)."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Engine
 from portal.models import DocumentFile, Version
 from portal.search import analysis as a
 
-SCAN_CHARS = 50_000
+SCAN_CHARS = 20_000
 MAX_TERMS = 12
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -87,9 +88,28 @@ def parse(q: str) -> list[list[tuple[bool, str]]]:
     return [g for g in groups if g]
 
 
+def _translation_table() -> tuple[str, str]:
+    """translate() arguments that fold the one-to-one accents of Latin, Greek and Cyrillic letters and
+    delete Arabic diacritics: SQL's own folding, on databases other than SQLite."""
+    src, dst = [], []
+    for cp in list(range(0xC0, 0x250)) + list(range(0x370, 0x3FF)) + list(range(0x400, 0x4FF)):
+        ch = chr(cp)
+        if ch != ch.lower():
+            continue
+        folded = fold_text(ch)
+        if len(folded) == 1 and folded != ch:
+            src.append(ch)
+            dst.append(folded)
+    marks = [chr(cp) for cp in list(range(0x064B, 0x0660)) + [0x0670, 0x0640]]
+    return "".join(src) + "".join(marks), "".join(dst)
+
+
+_FROM, _TO = _translation_table()
+
+
 def _like(column, text: str, folded: bool):
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    target = func.portal_fold(column) if folded else func.lower(column)
+    target = func.portal_fold(column) if folded else func.translate(func.lower(column), _FROM, _TO)
     return target.like(pattern, escape="\\")
 
 

@@ -61,4 +61,71 @@
   }
 
   document.querySelectorAll("form[data-upload-form]").forEach(enhanceUpload);
+
+  /* Search: filters, sorting, paging and the search form fetch the results and replace them in
+     place, the address follows (so back, forward and shared links work), and focus goes to the
+     number of results so that a screen reader announces it. Without this, every link and the form
+     load the page as usual. */
+  function enhanceSearch(region) {
+    if (!window.fetch || !window.DOMParser || !window.history || !window.history.pushState) return;
+    var searchPath = new URL(region.querySelector("form[role=search]").action, window.location.href).pathname;
+
+    function isSearchUrl(url) {
+      return url.origin === window.location.origin && url.pathname === searchPath;
+    }
+
+    function load(url, push) {
+      region.setAttribute("aria-busy", "true");
+      return fetch(url.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok && response.status !== 400) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("search-page");
+          if (!fresh) throw new Error("no results in the answer");
+          region.innerHTML = fresh.innerHTML;
+          document.title = doc.title;
+          if (push) window.history.pushState({ search: true }, "", url.href);
+          region.removeAttribute("aria-busy");
+          var status = document.getElementById("search-status") || region.querySelector("[role=alert]");
+          if (status) status.focus();
+        })
+        .catch(function () { window.location.assign(url.href); });
+    }
+
+    region.addEventListener("click", function (event) {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      var link = event.target.closest ? event.target.closest("a[href]") : null;
+      if (!link || link.target) return;
+      var url = new URL(link.href, window.location.href);
+      if (!isSearchUrl(url)) return;
+      event.preventDefault();
+      load(url, true);
+    });
+
+    region.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.getAttribute("role") !== "search") return;
+      event.preventDefault();
+      var url = new URL(form.action, window.location.href);
+      url.search = new URLSearchParams(new FormData(form)).toString();
+      load(url, true);
+    });
+
+    region.addEventListener("change", function (event) {
+      if (event.target.id !== "search-sort") return;
+      var form = event.target.form;
+      if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true }));
+    });
+
+    window.addEventListener("popstate", function () {
+      var url = new URL(window.location.href);
+      if (isSearchUrl(url)) load(url, false);
+    });
+  }
+
+  var searchRegion = document.querySelector("[data-live-search]");
+  if (searchRegion) enhanceSearch(searchRegion);
 })();

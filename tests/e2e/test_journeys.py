@@ -91,6 +91,38 @@ def test_register_confirm_submit_publish_and_find(page, live, new_page, french_p
         visitor.get_by_role("link", name=symbol).last.click()
     assert dl.value.suggested_filename == "contribution-bénin.pdf"
 
+    # And in search, typed without accents, with the words that matched highlighted in a passage.
+    visitor.goto("/")
+    visitor.get_by_role("search").first.get_by_role("searchbox").fill("fracture numerique cotonou")
+    visitor.get_by_role("search").first.get_by_role("button").click()
+    hit = visitor.locator(".search-results li", has_text=symbol)
+    expect(hit).to_contain_text(title)
+    marks = [m.lower() for m in hit.locator("mark").all_inner_texts()]
+    assert {"fracture", "numérique", "cotonou"} <= set(marks), marks
+
+
+def test_search_filters_apply_without_reloading_the_page(page):
+    """With JavaScript, a facet, the sort order and the pager replace the results in place; the address
+    follows, so Back returns to the previous results."""
+    page.goto("/search?q=")
+    page.evaluate("window.__samePage = true")
+    total_before = page.locator("#search-status").inner_text()
+    facet = page.locator("nav[aria-labelledby=facet-action_line] a").first
+    facet_label = facet.inner_text()
+    facet.click()
+    expect(page).to_have_url(re.compile(r"action_line=C\d+"))
+    expect(page.locator("#active-filters + ul")).to_contain_text(facet_label)
+    assert page.evaluate("window.__samePage === true"), "the page was reloaded"
+    expect(page.locator("#search-status")).to_be_focused()
+    page.get_by_label("Order").select_option("oldest")
+    expect(page).to_have_url(re.compile(r"sort=oldest"))
+    assert page.evaluate("window.__samePage === true")
+    page.go_back()
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"action_line="))
+    expect(page.locator("#search-status")).to_have_text(total_before)
+    assert page.evaluate("window.__samePage === true")
+
 
 def test_return_for_changes_and_resubmit(page, new_page, french_pdf):
     delegate = page
