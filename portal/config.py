@@ -75,6 +75,9 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Zurich"
     PAGE_SIZE = 25
+    # Rendered meeting and action-line listings kept per worker process (0: none); see
+    # portal/contributions/listing_cache.py.
+    LISTING_CACHE_ENTRIES = 500
 
     WTF_CSRF_TIME_LIMIT = None  # valid for the session's life
     WTF_CSRF_SSL_STRICT = True

@@ -132,3 +132,36 @@ def test_backup_while_users_write_restores_consistently(app, client, make, runne
     assert len(rows) == len(manifest["files"]) >= 3
     for key, sha in rows:
         assert storage.verify(key, sha), key
+
+
+def test_restore_rebuilds_the_search_index(app, client, other_client, make, runner, tmp_path):
+    """After a restore the index holds exactly the restored publications, even when the index was lost."""
+    import shutil
+
+    from portal.models import Version
+    from portal.search import indexer, store
+
+    _setup(make, client)
+    sec = make.user("sec@itu.example", role="secretariat")
+    login(other_client, sec.email)
+    ids = [str(v) for v in db.session.scalars(select(Version.id))]
+    r = other_client.post_form("/secretariat/moderation/publish-selected", {"selected": ids},
+                               page="/secretariat/moderation")
+    assert r.status_code == 302
+    assert "3 documents" in client.get("/search?q=numero").get_data(as_text=True)
+    assert runner.invoke(args=["backup", str(tmp_path / "bk")]).exit_code == 0
+
+    # Disaster: a publication deleted and the whole index folder lost.
+    db.session.delete(db.session.scalar(select(Contribution).order_by(Contribution.id.desc())))
+    db.session.commit()
+    db.session.remove()
+    index_dir = store.pointer(app).resolve()
+    shutil.rmtree(index_dir)
+
+    r = runner.invoke(args=["restore", str(tmp_path / "bk"), "--yes"])
+    assert r.exit_code == 0, r.output
+    assert "search index rebuilt (3 documents)" in r.output
+    db.session.remove()
+    assert indexer.check(app).clean
+    html = client.get("/search?q=numero").get_data(as_text=True)
+    assert "3 documents" in html and "<mark>numéro</mark>" in html

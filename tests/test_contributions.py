@@ -41,6 +41,10 @@ def form(meeting, **over):
 
 @pytest.fixture
 def world(make):
+    return make_world(make)
+
+
+def make_world(make):
     """A meeting open for contributions, two organisations with members, the secretariat."""
     meeting = make.meeting("FORUM-2027", title="WSIS Forum 2027", symbol_prefix="WSIS/FORUM-2027",
                            status=MeetingStatus.OPEN)

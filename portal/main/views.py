@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 
-from portal.contributions import listing
+from portal.contributions import listing, listing_cache
 from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import IndexJob, OutgoingMail
@@ -15,11 +16,16 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    upcoming, past = meetings.listing()
-    return render_template("main/home.html", upcoming=upcoming, recent=past[:5],
-                           open_meetings=meetings.open_meetings(),
-                           action_lines=meetings.action_lines(), latest=listing.recent(),
-                           line_counts=listing.counts_by_action_line())
+    def render_content() -> str:
+        upcoming, past = meetings.listing()
+        return render_template("main/_home.html", upcoming=upcoming, recent=past[:5],
+                               open_meetings=meetings.open_meetings(),
+                               action_lines=meetings.action_lines(), latest=listing.recent(),
+                               line_counts=listing.counts_by_action_line())
+
+    # Upcoming and past meetings depend on the day too.
+    content = listing_cache.fragment(("home", date.today().isoformat()), render_content)
+    return render_template("main/home.html", content=content)
 
 
 @bp.get("/healthz")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.contributions import listing
+from portal.contributions import listing, listing_cache
 from portal.extensions import db
 from portal.meetings import services
 from portal.meetings.forms import MeetingForm
@@ -33,17 +33,22 @@ def index():
 @bp.get("/meetings/<code>")
 def show(code: str):
     meeting = load_meeting(code)
-    docs = listing.meeting_documents(meeting)
-    official = [c for c in docs if c.series != Series.CONTR]
-    contributions = [c for c in docs if c.series == Series.CONTR]
     view = request.args.get("view", "lines")
     if view not in ("lines", "table"):
         view = "lines"
-    return render_template(
-        "meetings/show.html", meeting=meeting, official=official, contributions=contributions,
-        groups=listing.group_by_action_line(contributions, services.action_lines()),
-        published_count=sum(1 for c in contributions if c.state == ContributionState.PUBLISHED),
-        view=view)
+
+    def render_documents() -> str:
+        docs = listing.meeting_documents(meeting)
+        official = [c for c in docs if c.series != Series.CONTR]
+        contributions = [c for c in docs if c.series == Series.CONTR]
+        return render_template(
+            "meetings/_meeting_documents.html", meeting=meeting, official=official, contributions=contributions,
+            groups=listing.group_by_action_line(contributions, services.action_lines()),
+            published_count=sum(1 for c in contributions if c.state == ContributionState.PUBLISHED),
+            view=view)
+
+    documents = listing_cache.fragment(("meeting", meeting.id, view), render_documents)
+    return render_template("meetings/show.html", meeting=meeting, documents=documents)
 
 
 def _data_from(form: MeetingForm) -> services.MeetingData:
@@ -106,6 +111,11 @@ def action_line(code: str):
         abort(404)
     if line.code != code:
         return redirect(url_for("meetings.action_line", code=line.code), 301)
-    groups = listing.action_line_documents(line)
-    return render_template("meetings/action_line.html", line=line, groups=groups,
-                           published_count=listing.count_published(line=line))
+
+    def render_documents() -> str:
+        return render_template("meetings/_action_line_documents.html", line=line,
+                               groups=listing.action_line_documents(line),
+                               published_count=listing.count_published(line=line))
+
+    documents = listing_cache.fragment(("action_line", line.id), render_documents)
+    return render_template("meetings/action_line.html", line=line, documents=documents)

@@ -21,6 +21,7 @@ from portal.models.enums import (
     Series,
     StakeholderType,
 )
+from portal.models.listing import ListingGeneration
 from portal.models.meeting import GENEVA, ActionLine, Meeting
 from portal.models.organisation import Membership, Organisation
 from portal.models.outbox import OutgoingMail
@@ -42,6 +43,7 @@ __all__ = [
     "ActionLine",
     "AuditEntry",
     "Base",
+    "ListingGeneration",
     "LoginAttempt",
     "Meeting",
     "MeetingStatus",

@@ -171,7 +171,8 @@ class DocumentFile(Base):
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(8))        # pdf, docx, odt, txt
     mimetype: Mapped[str] = mapped_column(String(100))
-    text: Mapped[str | None] = mapped_column(Text)
+    # Deferred: lists load many files and never show their text (which may be hundreds of kilobytes).
+    text: Mapped[str | None] = mapped_column(Text, deferred=True)
     extraction_status: Mapped[ExtractionStatus] = mapped_column(
         enum_column(ExtractionStatus, "extraction_status"), default=ExtractionStatus.PENDING)
     extraction_error: Mapped[str | None] = mapped_column(String(500))

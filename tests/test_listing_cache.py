@@ -1,0 +1,92 @@
+"""The cached meeting and action-line listings: every change a listing shows reaches it at once,
+whichever process or session made it; other changes leave the cache alone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.contributions import listing_cache
+from portal.extensions import db
+from portal.models import Contribution, Organisation, Version
+from tests.conftest import login
+from tests.test_contributions import _published, make_world, submit_new
+
+
+@pytest.fixture
+def world(make):
+    return make_world(make)
+
+
+def _generation() -> int:
+    db.session.rollback()  # a fresh snapshot
+    return listing_cache.generation()
+
+
+def test_listings_follow_publication_withdrawal_and_renaming(app, client, other_client, world):
+    public = app.test_client()
+    assert "WSIS/FORUM-2027/CONTR/1-F" not in public.get("/meetings/FORUM-2027").get_data(as_text=True)
+    assert "WSIS/FORUM-2027/CONTR/1-F" not in public.get("/action-lines/C2").get_data(as_text=True)
+
+    c = _published(client, other_client, world, title="Réseaux communautaires")
+    for url in ("/meetings/FORUM-2027", "/meetings/FORUM-2027?view=table", "/action-lines/C2"):
+        page = public.get(url).get_data(as_text=True)
+        assert "WSIS/FORUM-2027/CONTR/1-F" in page and "Réseaux communautaires" in page, url
+
+    # A change made elsewhere (another worker process has its own session and cache).
+    with Session(db.engine) as other_process:
+        other_process.get(Organisation, world.senegal.id).name = "Ministère de la Communication du Sénégal"
+        other_process.commit()
+    for url in ("/meetings/FORUM-2027", "/action-lines/C3"):
+        assert "Ministère de la Communication du Sénégal" in public.get(url).get_data(as_text=True), url
+
+    client.post_form(f"/contributions/{c.id}/withdraw", {"reason": "Remplacée."})
+    page = public.get("/meetings/FORUM-2027").get_data(as_text=True)
+    assert "withdrawn" in page and "(0)" in page
+    assert "withdrawn" in public.get("/action-lines/C2").get_data(as_text=True)
+
+
+def test_the_french_listing_is_cached_apart(app, client, other_client, world):
+    _published(client, other_client, world)
+    public = app.test_client()
+    english = public.get("/meetings/FORUM-2027").get_data(as_text=True)
+    french = public.get("/meetings/FORUM-2027", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "As a table" in english and "As a table" not in french
+    assert "Sous forme de tableau" in french
+
+
+def test_only_changes_that_listings_show_move_the_generation(app, client, world):
+    before = _generation()
+    login(client, world.alice.email)
+    submit_new(client, world.meeting, button="save")  # a draft: in no public listing
+    assert db.session.scalar(select(Contribution)) is not None
+    assert _generation() == before
+
+    # A change rolled back leaves the generation where it was.
+    world.senegal.name = "Renamed and rolled back"
+    db.session.flush()
+    db.session.rollback()
+    assert _generation() == before
+
+    org = db.session.get(Organisation, world.senegal.id)
+    org.name = "Renamed for good"
+    db.session.commit()
+    assert _generation() == before + 1
+
+
+def test_cache_serves_without_rerendering(app, world, monkeypatch):
+    """Proof that there is a cache at all: a second view renders nothing."""
+    from portal.contributions import listing
+
+    public = app.test_client()
+    public.get("/meetings/FORUM-2027")
+    calls = []
+    real = listing.meeting_documents
+    monkeypatch.setattr(listing, "meeting_documents", lambda m: calls.append(m) or real(m))
+    assert public.get("/meetings/FORUM-2027").status_code == 200
+    assert calls == []
+    app.config["LISTING_CACHE_ENTRIES"] = 0
+    assert public.get("/meetings/FORUM-2027").status_code == 200
+    assert len(calls) == 1
+    assert db.session.scalar(select(Version)) is None
