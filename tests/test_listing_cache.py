@@ -4,13 +4,12 @@ whichever process or session made it; other changes leave the cache alone."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.contributions import listing_cache
 from portal.extensions import db
-from portal.models import Contribution, Organisation, Version
-from tests.conftest import login
+from portal.models import ActionLine, Contribution, Organisation, Version
 from tests.test_contributions import _published, make_world, submit_new
 
 
@@ -19,9 +18,9 @@ def world(make):
     return make_world(make)
 
 
-def _generation() -> int:
+def _generations(*scopes: str) -> tuple[int, ...]:
     db.session.rollback()  # a fresh snapshot
-    return listing_cache.generation()
+    return listing_cache.generations(list(scopes))
 
 
 def test_listings_follow_publication_withdrawal_and_renaming(app, client, other_client, world):
@@ -56,23 +55,35 @@ def test_the_french_listing_is_cached_apart(app, client, other_client, world):
     assert "Sous forme de tableau" in french
 
 
-def test_only_changes_that_listings_show_move_the_generation(app, client, world):
-    before = _generation()
-    login(client, world.alice.email)
-    submit_new(client, world.meeting, button="save")  # a draft: in no public listing
-    assert db.session.scalar(select(Contribution)) is not None
-    assert _generation() == before
+def test_only_changes_that_listings_show_move_their_generations(app, client, other_client, world):
+    meeting, other_meeting = f"meeting:{world.meeting.id}", "meeting:999"
+    c2, c3, c5 = (f"line:{db.session.scalar(select(ActionLine.id).where(ActionLine.code == code))}"
+                  for code in ("C2", "C3", "C5"))
+    scopes = ("all", "home", meeting, other_meeting, c2, c3, c5)
+    before = _generations(*scopes)
 
-    # A change rolled back leaves the generation where it was.
+    # A change rolled back leaves the generations where they were.
     world.senegal.name = "Renamed and rolled back"
     db.session.flush()
     db.session.rollback()
-    assert _generation() == before
+    assert _generations(*scopes) == before
 
+    # A publication moves its meeting, its action lines (C2, C3) and the home page, nothing else.
+    _published(client, other_client, world)
+    after = dict(zip(scopes, _generations(*scopes), strict=True))
+    changed = {s for s, b in zip(scopes, before, strict=True) if after[s] != b}
+    assert changed == {"home", meeting, c2, c3}
+
+    # A draft (client is logged in as its author) is in no public listing.
+    submit_new(client, world.meeting, button="save", action_lines=["C5"])
+    assert db.session.scalar(select(func.count(Contribution.id))) == 2
+    assert _generations(*scopes) == tuple(after.values())
+
+    # A renamed organisation appears everywhere.
     org = db.session.get(Organisation, world.senegal.id)
     org.name = "Renamed for good"
     db.session.commit()
-    assert _generation() == before + 1
+    assert _generations("all")[0] == after["all"] + 1
 
 
 def test_cache_serves_without_rerendering(app, world, monkeypatch):

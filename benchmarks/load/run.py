@@ -136,6 +136,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--threads", type=int, default=4, help="threads per worker process")
+    ap.add_argument("--only", default="", help="user classes of the mixed phase, e.g. Reader,Searcher (default all)")
+    ap.add_argument("--skip-browse", action="store_true", help="skip the browse-only phase")
     args = ap.parse_args()
     exe = ensure_locust()
     tmp = Path(tempfile.mkdtemp(prefix="portal-load-"))
@@ -147,17 +150,19 @@ def main() -> int:
         sys.path.insert(0, str(ROOT))
         from tests.live import LiveServer
 
-        server = LiveServer(tmp / "instance", workers=args.workers, threads=4,
+        server = LiveServer(tmp / "instance", workers=args.workers, threads=args.threads,
                             extra_config='SECRET_KEY = "load-test"\n')
         server.flask("reindex")
         server.start()
         try:
-            print(f"Portal: {server.url}, {args.workers} workers x 4 threads, {os.cpu_count()} cores")
-            browse = run_locust(exe, server.url, targets_file, tmp / "browse", users=40, seconds=30,
-                                classes=["Reader"], no_wait=True)
-            report("1. Browse only, 40 clients without pause, 30 s", browse, 30)
+            print(f"Portal: {server.url}, {args.workers} workers x {args.threads} threads, {os.cpu_count()} cores")
+            if not args.skip_browse:
+                browse = run_locust(exe, server.url, targets_file, tmp / "browse", users=40, seconds=30,
+                                    classes=["Reader"], no_wait=True)
+                report("1. Browse only, 40 clients without pause, 30 s", browse, 30)
             mixed = run_locust(exe, server.url, targets_file, tmp / "mixed", users=args.users,
-                               seconds=args.seconds, classes=[], no_wait=False)
+                               seconds=args.seconds, classes=[c for c in args.only.split(",") if c],
+                               no_wait=False)
             report(f"2. Mixed, {args.users} clients, {args.seconds} s", mixed, args.seconds)
             time.sleep(3)  # let the last uploads' jobs drain
             check = server.flask("check-index", check=False)

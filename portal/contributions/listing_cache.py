@@ -2,10 +2,12 @@
 in each worker process while nothing they show has changed.
 
 A meeting page with a few hundred documents costs tens of milliseconds of database and template
-work; the same fragment, cached, costs one primary-key read. Correctness rests on the listing
-generation (models/listing.py): a flush that touches anything a listing shows increments it in
-the same transaction, so a fragment is served only while the committed data it was rendered from
-is unchanged, in every process. LISTING_CACHE_ENTRIES = 0 turns the cache off."""
+work; the same fragment, cached, costs one small read. Correctness rests on the listing generations
+(models/listing.py): a flush that changes what a listing shows increments the generation of that
+listing's scope in the same transaction (a publication: its meeting, its action lines and the home
+page; a renamed organisation: everything), so a fragment is served only while the committed data
+it was rendered from is unchanged, in every process, and a publication re-renders only the pages
+it appears on. LISTING_CACHE_ENTRIES = 0 turns the cache off."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from itertools import chain
 from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -30,52 +32,106 @@ from portal.models import (
     Organisation,
     Version,
 )
+from portal.models.contribution import version_action_lines
 
 _lock = threading.Lock()
-_fragments: OrderedDict[tuple, tuple[int, Markup]] = OrderedDict()
+_fragments: OrderedDict[tuple, tuple[tuple[int, ...], Markup]] = OrderedDict()
+
+_generations = ListingGeneration.__table__
+_versions = Version.__table__
+_contributions = Contribution.__table__
 
 
-def _shown_in_listings(obj) -> bool:
-    if isinstance(obj, (Organisation, Meeting, ActionLine)):
-        return True
-    if isinstance(obj, Contribution):
-        return obj.first_published_at is not None
-    if isinstance(obj, (Version, DocumentFile)):
-        return obj.published_at is not None
-    return False
+def _changed(session: Session, obj) -> bool:
+    """New, deleted, or with a changed column (a collection appended to, e.g. an organisation's
+    members, is not a change any listing shows)."""
+    return obj not in session.dirty or session.is_modified(obj, include_collections=False)
+
+
+def _scopes(session: Session) -> set[str]:
+    """The listing scopes that this flush changes."""
+    contribution_ids: set[int] = set()
+    version_ids: set[int] = set()
+    scopes: set[str] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, (Organisation, Meeting, ActionLine)):
+            if _changed(session, obj):
+                return {"all"}
+        elif isinstance(obj, Contribution):
+            if obj.first_published_at is not None and _changed(session, obj):
+                if obj in session.deleted:
+                    return {"all"}
+                contribution_ids.add(obj.id)
+        elif isinstance(obj, Version):
+            if obj.published_at is not None and _changed(session, obj):
+                contribution_ids.add(obj.contribution_id)
+        elif isinstance(obj, DocumentFile):
+            if obj.published_at is not None and _changed(session, obj):
+                version_ids.add(obj.version_id)
+    if not contribution_ids and not version_ids:
+        return scopes
+    conn = session.connection()
+    if version_ids:
+        contribution_ids |= set(conn.scalars(select(_versions.c.contribution_id).where(_versions.c.id.in_(version_ids))))
+    contribution_ids.discard(None)
+    scopes.add("home")
+    scopes |= {f"meeting:{m}" for m in conn.scalars(
+        select(_contributions.c.meeting_id).where(_contributions.c.id.in_(contribution_ids)))}
+    # Every action line of every version: a revision may have moved the document to other lines.
+    scopes |= {f"line:{line}" for line in conn.scalars(
+        select(version_action_lines.c.action_line_id).distinct()
+        .join(_versions, _versions.c.id == version_action_lines.c.version_id)
+        .where(_versions.c.contribution_id.in_(contribution_ids)))}
+    return scopes
+
+
+def _insert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 @event.listens_for(Session, "after_flush")
-def _bump_generation(session: Session, _context) -> None:
-    """In the flushing transaction: if the flush changed what a public listing shows, move the
-    generation on (it commits or rolls back with the change itself)."""
-    if any(_shown_in_listings(o) for o in chain(session.new, session.dirty, session.deleted)):
-        session.connection().execute(
-            update(ListingGeneration.__table__).where(ListingGeneration.__table__.c.id == 1)
-            .values(n=ListingGeneration.__table__.c.n + 1))
+def _bump_generations(session: Session, _context) -> None:
+    """In the flushing transaction: move on the generation of each listing this flush changed (the
+    numbers commit or roll back with the change itself)."""
+    scopes = _scopes(session)
+    if not scopes:
+        return
+    conn = session.connection()
+    insert = _insert(conn.dialect.name)
+    for scope in sorted(scopes):  # always in the same order: no deadlock between two transactions
+        stmt = insert(_generations).values(scope=scope, n=1)
+        conn.execute(stmt.on_conflict_do_update(index_elements=[_generations.c.scope],
+                                                set_={"n": _generations.c.n + 1}))
 
 
-def generation() -> int | None:
-    """The committed generation as this request's transaction sees it (None: no row, no caching)."""
-    return db.session.scalar(select(ListingGeneration.n).where(ListingGeneration.id == 1))
+def generations(scopes: list[str]) -> tuple[int, ...]:
+    """The committed generations of these scopes, as this request's transaction sees them."""
+    found = dict(db.session.execute(select(_generations.c.scope, _generations.c.n)
+                                    .where(_generations.c.scope.in_(scopes))).all())
+    return tuple(found.get(s, 0) for s in scopes)
 
 
-def fragment(key: tuple, render: Callable[[], str]) -> Markup:
+def fragment(key: tuple, scopes: list[str], render: Callable[[], str]) -> Markup:
     """The fragment for `key` in the current language: from the cache if it was rendered at the
-    current generation, else rendered now (and kept)."""
+    current generations of `scopes` (and of "all"), else rendered now and kept."""
     size = current_app.config["LISTING_CACHE_ENTRIES"]
-    gen = generation() if size else None
-    if gen is None:
+    if not size:
         return Markup(render())  # noqa: S704 - render() is an autoescaped template
+    scopes = ["all", *scopes]
+    stamp = generations(scopes)
     full = (db.engine.url.render_as_string(hide_password=True), *key, str(get_locale()))
     with _lock:
         hit = _fragments.get(full)
-        if hit is not None and hit[0] == gen:
+        if hit is not None and hit[0] == stamp:
             _fragments.move_to_end(full)
             return hit[1]
     html = Markup(render())  # noqa: S704 - render() is an autoescaped template
     with _lock:
-        _fragments[full] = (gen, html)
+        _fragments[full] = (stamp, html)
         _fragments.move_to_end(full)
         while len(_fragments) > size:
             _fragments.popitem(last=False)

@@ -24,7 +24,7 @@ def home():
                                line_counts=listing.counts_by_action_line())
 
     # Upcoming and past meetings depend on the day too.
-    content = listing_cache.fragment(("home", date.today().isoformat()), render_content)
+    content = listing_cache.fragment(("home", date.today().isoformat()), ["home"], render_content)
     return render_template("main/home.html", content=content)
 
 

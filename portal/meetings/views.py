@@ -47,7 +47,7 @@ def show(code: str):
             published_count=sum(1 for c in contributions if c.state == ContributionState.PUBLISHED),
             view=view)
 
-    documents = listing_cache.fragment(("meeting", meeting.id, view), render_documents)
+    documents = listing_cache.fragment(("meeting", meeting.id, view), [f"meeting:{meeting.id}"], render_documents)
     return render_template("meetings/show.html", meeting=meeting, documents=documents)
 
 
@@ -117,5 +117,5 @@ def action_line(code: str):
                                groups=listing.action_line_documents(line),
                                published_count=listing.count_published(line=line))
 
-    documents = listing_cache.fragment(("action_line", line.id), render_documents)
+    documents = listing_cache.fragment(("action_line", line.id), [f"line:{line.id}"], render_documents)
     return render_template("meetings/action_line.html", line=line, documents=documents)
