@@ -649,3 +649,62 @@ def test_the_secretariat_searches_the_pending_queue(app, client, other_client, w
     assert hits(app.test_client(), q="acces") == []
     # Stakeholders cannot use the queue.
     assert client.get("/secretariat/moderation", query_string={"q": "acces"}).status_code in (403, 404)
+
+
+# --- The bulk writer ---------------------------------------------------------------------------------------
+
+
+def _postings(directory) -> dict:
+    """Every (field, term) of an index: its postings (docnum, weight, value bytes) and its term statistics."""
+    from whoosh import index as whoosh_index
+
+    out = {}
+    with whoosh_index.open_dir(str(directory)).reader() as r:
+        for fieldname, term in r.all_terms():
+            if fieldname in ("id", "stamp"):
+                continue
+            m = r.postings(fieldname, term)
+            items = []
+            while m.is_active():
+                items.append((m.id(), round(m.weight(), 4), m.value()))
+                m.next()
+            ti = r.term_info(fieldname, term)
+            out[fieldname, term] = (items, ti.doc_frequency(), round(ti.max_weight(), 4), ti.min_length(),
+                                    ti.max_length())
+        lengths = {(f, d): r.doc_field_length(d, f) for f in r.indexed_field_names() for d in r.all_doc_ids()}
+    return out, lengths
+
+
+def test_the_bulk_writer_writes_what_whoosh_writes(app, world, tmp_path):
+    """The bulk build (its own postings lists, filled a block at a time) and Whoosh's writer give the
+    same postings, statistics and field lengths, on posting lists of one and of several blocks."""
+    from sqlalchemy.orm import Session
+
+    from portal.search import source
+
+    texts = ["La société de l'information à Genève, sommet mondial.", "Доступ к информации для всех.",
+             "El acceso universal a la sociedad de la información.", "信息社会世界峰会", "مجتمع المعلومات"]
+    for i in range(300):  # "information" and "sommet" in more than one 128-posting block
+        lang = ("fr", "ru", "es", "zh", "ar")[i % 5]
+        add_doc(world.meeting, world.senegal if i % 2 else world.caucus, title=f"Information {i}",
+                summary=f"Sommet {i % 7}", text=texts[i % 5] + f" mot{i} " * (1 + i % 4), language=lang,
+                lines=(f"C{1 + i % 11}",), drain=False)
+    bulk_dir, whoosh_dir = tmp_path / "bulk", tmp_path / "whoosh"
+    bulk_dir.mkdir()
+    whoosh_dir.mkdir()
+    assert indexer.build(app, bulk_dir, procs=1) == 300
+
+    ix = store.create(whoosh_dir)
+    writer = ix.writer()
+    with Session(db.engine) as s:
+        for src in source.load(s, source.published_ids(s), app.config["SEARCH_BODY_CHARS"]):
+            writer.add_document(**schema.document(src, excerpt_chars=app.config["SEARCH_EXCERPT_CHARS"]))
+    writer.commit()
+
+    bulk, bulk_lengths = _postings(bulk_dir)
+    ref, ref_lengths = _postings(whoosh_dir)
+    assert bulk.keys() == ref.keys()
+    assert max(len(v[0]) for v in ref.values()) > 256  # several blocks
+    different = [k for k in ref if bulk[k] != ref[k]]
+    assert different == [], [(k, bulk[k], ref[k]) for k in different[:3]]
+    assert bulk_lengths == ref_lengths

@@ -79,7 +79,8 @@ class FastSegmentWriter(SegmentWriter):
             lengths = self._lengths.get(fieldname, {})
             fw.start_field(fieldname, self.schema[fieldname])
             pw = getattr(fw, "_postwriter", None)
-            direct = hasattr(pw, "_write_block") and hasattr(pw, "_blocklimit") and hasattr(pw, "_ids")
+            # (W3PostingsWriter makes its block buffers, _ids and the others, in start_postings.)
+            direct = hasattr(pw, "_write_block") and hasattr(pw, "_blocklimit") and hasattr(pw, "_new_block")
             for tbytes in sorted(fplists):
                 fw.start_term(tbytes)
                 plist = fplists[tbytes]
