@@ -101,3 +101,46 @@ def test_cache_serves_without_rerendering(app, world, monkeypatch):
     assert public.get("/meetings/FORUM-2027").status_code == 200
     assert len(calls) == 1
     assert db.session.scalar(select(Version)) is None
+
+
+def test_a_revision_moves_the_document_between_action_lines_at_publication(app, client, other_client, world):
+    import io
+
+    from tests.test_contributions import publish
+
+    c = _published(client, other_client, world, title="Réseaux ruraux")  # under C2 and C3
+    public = app.test_client()
+    assert "Réseaux ruraux" in public.get("/action-lines/C3").get_data(as_text=True)
+    assert "Réseaux ruraux" not in public.get("/action-lines/C5").get_data(as_text=True)
+
+    data = {"title": "Réseaux ruraux (révisé)", "summary": "", "action_lines": ["C5"], "submit": "1",
+            "file": (io.BytesIO("Texte révisé.".encode()), "revise.txt")}
+    assert client.post_form(f"/contributions/{c.id}/revise", data,
+                            content_type="multipart/form-data").status_code == 302
+    # Submitted, not yet published: the listings still show the published version.
+    assert "Réseaux ruraux" in public.get("/action-lines/C3").get_data(as_text=True)
+    assert "Réseaux ruraux" not in public.get("/action-lines/C5").get_data(as_text=True)
+
+    db.session.expire_all()
+    publish(other_client, db.session.get(Contribution, c.id).latest_version)
+    assert "Réseaux ruraux" not in public.get("/action-lines/C3").get_data(as_text=True)
+    c5 = public.get("/action-lines/C5").get_data(as_text=True)
+    assert "Réseaux ruraux (révisé)" in c5 and "(Rev.1)" in c5
+    assert "Réseaux ruraux (révisé)" in public.get("/meetings/FORUM-2027").get_data(as_text=True)
+
+
+def test_a_published_language_version_shows_in_the_meeting_table(app, client, other_client, world):
+    import io
+
+    from portal.models import DocumentFile
+
+    c = _published(client, other_client, world)
+    public = app.test_client()
+    assert "(+E)" not in public.get("/meetings/FORUM-2027?view=table").get_data(as_text=True)
+    data = {"language": "en", "file": (io.BytesIO(b"English version of the contribution."), "english.txt")}
+    assert client.post_form(f"/contributions/{c.id}/languages/new", data,
+                            content_type="multipart/form-data").status_code == 302
+    f = db.session.scalar(select(DocumentFile).where(DocumentFile.language == "en"))
+    assert "(+E)" not in public.get("/meetings/FORUM-2027?view=table").get_data(as_text=True)
+    assert other_client.post_form(f"/secretariat/moderation/files/{f.id}", {"decision": "publish"}).status_code == 302
+    assert "(+E)" in public.get("/meetings/FORUM-2027?view=table").get_data(as_text=True)

@@ -73,16 +73,30 @@ def _scopes(session: Session) -> set[str]:
     conn = session.connection()
     if version_ids:
         contribution_ids |= set(conn.scalars(select(_versions.c.contribution_id).where(_versions.c.id.in_(version_ids))))
-    contribution_ids.discard(None)
-    scopes.add("home")
+    return scopes | _scopes_of(conn, contribution_ids)
+
+
+def _scopes_of(conn, contribution_ids: set[int]) -> set[str]:
+    """The listings a listed contribution appears on: the home page, its meeting, and every action line
+    of every one of its versions (a revision may have moved it to other lines)."""
+    contribution_ids = contribution_ids - {None}
+    if not contribution_ids:
+        return set()
+    scopes = {"home"}
     scopes |= {f"meeting:{m}" for m in conn.scalars(
         select(_contributions.c.meeting_id).where(_contributions.c.id.in_(contribution_ids)))}
-    # Every action line of every version: a revision may have moved the document to other lines.
     scopes |= {f"line:{line}" for line in conn.scalars(
         select(version_action_lines.c.action_line_id).distinct()
         .join(_versions, _versions.c.id == version_action_lines.c.version_id)
         .where(_versions.c.contribution_id.in_(contribution_ids)))}
     return scopes
+
+
+def contribution_changed(contribution_id: int) -> None:
+    """For services that change a listed contribution with an UPDATE statement (a conditional update
+    that decides a race), which no flush sees: move its listings on, in the current transaction."""
+    conn = db.session.connection()
+    _bump(conn, _scopes_of(conn, {contribution_id}))
 
 
 def _insert(dialect: str):
@@ -98,9 +112,11 @@ def _bump_generations(session: Session, _context) -> None:
     """In the flushing transaction: move on the generation of each listing this flush changed (the
     numbers commit or roll back with the change itself)."""
     scopes = _scopes(session)
-    if not scopes:
-        return
-    conn = session.connection()
+    if scopes:
+        _bump(session.connection(), scopes)
+
+
+def _bump(conn, scopes: set[str]) -> None:
     insert = _insert(conn.dialect.name)
     for scope in sorted(scopes):  # always in the same order: no deadlock between two transactions
         stmt = insert(_generations).values(scope=scope, n=1)

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from portal.contributions import listing_cache
 from portal.contributions.services import (
     ContributionError,
     Details,
@@ -150,6 +151,7 @@ def publish_language_file(f: DocumentFile, moderator: User) -> str:
         .values(published_at=_now()).execution_options(synchronize_session=False)).rowcount
     if done != 1:
         raise AlreadyDecided(_l("This language version has already been published."))
+    listing_cache.contribution_changed(c.id)
     db.session.refresh(f)
     symbol = c.symbol(v.revision, f.language)
     record(c, v, moderator, "publish_language", S.PUBLISHED, S.PUBLISHED, symbol)
