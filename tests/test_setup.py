@@ -80,10 +80,20 @@ def test_missing_secret_stops_with_one_sentence(tmp_path, monkeypatch):
 
 
 def test_unwritable_instance_stops_with_one_sentence(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
+    """A folder without write permission, or (for root, who may write anywhere) a read-only mount."""
     ro = tmp_path / "ro"
     ro.mkdir()
-    ro.chmod(0o500)
-    with pytest.raises(ConfigurationError, match="not writable"):
-        create_app({"SECRET_KEY": "x"}, instance_path=str(ro))
+    mounted = False
+    if os.geteuid() == 0:
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)], capture_output=True)
+        if r.returncode != 0:
+            pytest.skip("root can write anywhere, and a read-only mount is refused here")
+        mounted = True
+    else:
+        ro.chmod(0o500)
+    try:
+        with pytest.raises(ConfigurationError, match="not writable"):
+            create_app({"SECRET_KEY": "x"}, instance_path=str(ro))
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(ro)], check=False)
