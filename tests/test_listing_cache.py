@@ -144,3 +144,23 @@ def test_a_published_language_version_shows_in_the_meeting_table(app, client, ot
     assert "(+E)" not in public.get("/meetings/FORUM-2027?view=table").get_data(as_text=True)
     assert other_client.post_form(f"/secretariat/moderation/files/{f.id}", {"decision": "publish"}).status_code == 302
     assert "(+E)" in public.get("/meetings/FORUM-2027?view=table").get_data(as_text=True)
+
+
+def test_generations_move_once_when_the_transaction_commits(app, world):
+    """Changes flushed early in a transaction move the generations when it commits, once, in one sorted
+    batch (so that two transactions cannot lock the rows in opposite orders)."""
+    from portal.models import ListingGeneration
+
+    def seen_elsewhere() -> int:
+        with Session(db.engine) as other:
+            return other.scalar(select(ListingGeneration.n).where(ListingGeneration.scope == "all")) or 0
+
+    before = _generations("all")[0]
+    org = db.session.get(Organisation, world.senegal.id)
+    org.name = "First name"
+    db.session.flush()
+    org.name = "Second name"
+    db.session.flush()
+    assert seen_elsewhere() == before
+    db.session.commit()
+    assert seen_elsewhere() == before + 1 == _generations("all")[0]

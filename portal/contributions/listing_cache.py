@@ -37,6 +37,7 @@ from portal.models.contribution import version_action_lines
 _lock = threading.Lock()
 _fragments: OrderedDict[tuple, tuple[tuple[int, ...], Markup]] = OrderedDict()
 
+_PENDING = "listing_scopes"  # session.info key: scopes changed by the open transaction
 _generations = ListingGeneration.__table__
 _versions = Version.__table__
 _contributions = Contribution.__table__
@@ -94,9 +95,9 @@ def _scopes_of(conn, contribution_ids: set[int]) -> set[str]:
 
 def contribution_changed(contribution_id: int) -> None:
     """For services that change a listed contribution with an UPDATE statement (a conditional update
-    that decides a race), which no flush sees: move its listings on, in the current transaction."""
-    conn = db.session.connection()
-    _bump(conn, _scopes_of(conn, {contribution_id}))
+    that decides a race), which no flush sees: its listings move on when the transaction commits."""
+    scopes = _scopes_of(db.session.connection(), {contribution_id})
+    db.session.info.setdefault(_PENDING, set()).update(scopes)
 
 
 def _insert(dialect: str):
@@ -108,17 +109,33 @@ def _insert(dialect: str):
 
 
 @event.listens_for(Session, "after_flush")
-def _bump_generations(session: Session, _context) -> None:
-    """In the flushing transaction: move on the generation of each listing this flush changed (the
-    numbers commit or roll back with the change itself)."""
+def _collect_scopes(session: Session, _context) -> None:
+    """Note which listings this flush changed; the generations move just before the commit."""
     scopes = _scopes(session)
+    if scopes:
+        session.info.setdefault(_PENDING, set()).update(scopes)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_before_commit(session: Session) -> None:
+    """Move on the generations of every listing the transaction changed, once, in the transaction
+    itself (they commit or roll back with the change), and in one sorted batch: two transactions
+    bumping the same rows always take their locks in the same order, so they cannot deadlock."""
+    session.flush()  # the commit's own flush would come after this hook
+    scopes = session.info.pop(_PENDING, None)
     if scopes:
         _bump(session.connection(), scopes)
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_scopes(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+
+
 def _bump(conn, scopes: set[str]) -> None:
     insert = _insert(conn.dialect.name)
-    for scope in sorted(scopes):  # always in the same order: no deadlock between two transactions
+    for scope in sorted(scopes):
         stmt = insert(_generations).values(scope=scope, n=1)
         conn.execute(stmt.on_conflict_do_update(index_elements=[_generations.c.scope],
                                                 set_={"n": _generations.c.n + 1}))
