@@ -270,4 +270,17 @@ def restore(src: Path) -> dict:
         tmp = root / (storage.TEMP_PREFIX + f["key"].replace("/", "-"))
         shutil.copyfile(src / "uploads" / f["key"], tmp)
         os.replace(tmp, target)
+    _after_restore()
     return manifest
+
+
+def _after_restore() -> None:
+    """A backup of an older version comes back at today's schema, and every listing a running worker
+    may have cached counts as changed (its generation jumps past any number reached before)."""
+    from flask_migrate import upgrade
+
+    from portal.contributions import listing_cache
+
+    upgrade()
+    listing_cache.restart_all()
+    db.session.commit()

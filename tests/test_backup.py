@@ -165,3 +165,33 @@ def test_restore_rebuilds_the_search_index(app, client, other_client, make, runn
     assert indexer.check(app).clean
     html = client.get("/search?q=numero").get_data(as_text=True)
     assert "3 documents" in html and "<mark>numéro</mark>" in html
+    # The listing the running process had cached (2 documents, after the deletion) is not served.
+    assert "(3)" in client.get("/meetings/BK-1").get_data(as_text=True)
+
+
+def test_restore_refreshes_cached_listings(app, client, other_client, make, runner, tmp_path):
+    """A worker's cached listing must not be served for restored data that reaches the same generation
+    numbers by another history."""
+    from portal.models import Version
+
+    meeting = _setup(make, client)
+    sec = make.user("sec@itu.example", role="secretariat")
+    login(other_client, sec.email)
+    ids = [str(v) for v in db.session.scalars(select(Version.id).order_by(Version.id))]
+
+    def publish(vid):
+        r = other_client.post_form("/secretariat/moderation/publish-selected", {"selected": [vid]},
+                                   page="/secretariat/moderation")
+        assert r.status_code == 302
+
+    publish(ids[0])
+    assert runner.invoke(args=["backup", str(tmp_path / "bk")]).exit_code == 0
+    publish(ids[1])
+    page = client.get(f"/meetings/{meeting.code}").get_data(as_text=True)  # cached: notes 0 and 1
+    assert "Note 0" in page and "Note 1" in page
+
+    assert runner.invoke(args=["restore", str(tmp_path / "bk"), "--yes"]).exit_code == 0
+    db.session.remove()
+    publish(ids[2])  # the restored database moves on to the same numbers as before
+    page = client.get(f"/meetings/{meeting.code}").get_data(as_text=True)
+    assert "Note 0" in page and "Note 2" in page and "Note 1" not in page

@@ -19,7 +19,7 @@ def upgrade():
     op.create_table(
         'listing_generations',
         sa.Column('scope', sa.String(length=40), nullable=False),
-        sa.Column('n', sa.Integer(), nullable=False),
+        sa.Column('n', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('scope', name=op.f('pk_listing_generations')),
     )
 

@@ -12,6 +12,7 @@ it appears on. LISTING_CACHE_ENTRIES = 0 turns the cache off."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from itertools import chain
@@ -139,6 +140,15 @@ def _bump(conn, scopes: set[str]) -> None:
         stmt = insert(_generations).values(scope=scope, n=1)
         conn.execute(stmt.on_conflict_do_update(index_elements=[_generations.c.scope],
                                                 set_={"n": _generations.c.n + 1}))
+
+
+def restart_all() -> None:
+    """Set the generation every listing depends on to the current time in seconds: above any number
+    increments reach, so that after a restore no worker serves a fragment of the replaced data."""
+    conn = db.session.connection()
+    stmt = _insert(conn.dialect.name)(_generations).values(scope="all", n=int(time.time()))
+    conn.execute(stmt.on_conflict_do_update(index_elements=[_generations.c.scope],
+                                            set_={"n": stmt.excluded.n}))
 
 
 def generations(scopes: list[str]) -> tuple[int, ...]:

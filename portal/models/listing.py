@@ -6,7 +6,7 @@ cached fragments were rendered at; a scope without a row is at 0."""
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base
@@ -16,4 +16,4 @@ class ListingGeneration(Base):
     __tablename__ = "listing_generations"
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
-    n: Mapped[int] = mapped_column(default=0)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
