@@ -184,8 +184,3 @@ def fragment(key: tuple, scopes: list[str], render: Callable[[], str]) -> Markup
         while len(_fragments) > size:
             _fragments.popitem(last=False)
     return html
-
-
-def clear() -> None:
-    with _lock:
-        _fragments.clear()
