@@ -115,16 +115,22 @@ def _check_headers(r):
     assert r.headers.get("X-Frame-Options") == "DENY"
 
 
-@pytest.mark.parametrize("url", ["/", "/meetings/", "/meetings/PC-3", "/login", "/register",
-                                 "/no-such-page", "/meetings/NOPE", "/static/css/portal.css"])
-def test_every_response_has_security_headers(client, url):
-    _check_headers(client.get(url))
+@pytest.mark.parametrize(("url", "status"), [
+    ("/", 200), ("/meetings/", 200), ("/meetings/PC-3", 200), ("/login", 200), ("/register", 200),
+    ("/no-such-page", 404), ("/meetings/NOPE", 404), ("/static/css/portal.css", 200)])
+def test_every_response_has_security_headers(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status
+    _check_headers(r)
 
 
 def test_error_and_refusal_responses_have_security_headers(client, stakeholder_client):
-    _check_headers(client.post("/logout"))  # CSRF refusal
-    _check_headers(stakeholder_client.get("/secretariat/"))  # 403
-    _check_headers(client.get("/language"))  # 405
+    refusals = [(client.post("/logout"), 400),  # CSRF refusal
+                (stakeholder_client.get("/secretariat/"), 403),
+                (client.get("/language"), 405)]
+    for r, status in refusals:
+        assert r.status_code == status
+        _check_headers(r)
 
 
 def test_500_page_is_a_portal_page_with_headers(app, client):
