@@ -76,7 +76,9 @@ def check_connection(app: Flask) -> None:
 def after_commit(fn: Callable[[], None]) -> None:
     if not has_app_context():  # pragma: no cover - services always run in a context
         raise RuntimeError("after_commit needs an application context")
-    g.setdefault("_pending_after_commit", []).append(fn)
+    pending = g.setdefault("_pending_after_commit", [])
+    if fn not in pending:  # a hook registered twice in one transaction runs once
+        pending.append(fn)
 
 
 def run_committed_hooks() -> None:

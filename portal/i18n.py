@@ -34,9 +34,9 @@ FORMAT_LOCALE = {"en": "en_GB"}
 
 # Which languages -------------------------------------------------------------------------------------
 
-def catalogue_languages(directory: Path | None = None) -> list[str]:
+def catalogue_languages() -> list[str]:
     """The language codes that have a catalogue (a messages.po), sorted."""
-    directory = directory or TRANSLATIONS_DIR
+    directory = TRANSLATIONS_DIR
     if not directory.is_dir():
         return []
     return sorted(p.name for p in directory.iterdir() if (p / "LC_MESSAGES" / "messages.po").is_file())
@@ -50,12 +50,10 @@ def _locale(code: str) -> Locale | None:
         return None
 
 
-def available_languages(configured=None, default: str = SOURCE_LANGUAGE,
-                        directory: Path | None = None) -> list[str]:
+def available_languages(configured=None, default: str = SOURCE_LANGUAGE) -> list[str]:
     """The default language first, then the configured languages (or every catalogue) that Babel knows
     and that have a catalogue."""
-    directory = directory or TRANSLATIONS_DIR
-    found = set(catalogue_languages(directory))
+    found = set(catalogue_languages())
     wanted = list(configured) if configured else sorted(found)
     out = [default]
     for code in wanted:
@@ -64,7 +62,7 @@ def available_languages(configured=None, default: str = SOURCE_LANGUAGE,
         if _locale(code) is None:
             log.warning("interface language %r is not a locale Babel knows: left out", code)
         elif code != SOURCE_LANGUAGE and code not in found:
-            log.warning("interface language %r has no catalogue under %s: left out", code, directory)
+            log.warning("interface language %r has no catalogue under %s: left out", code, TRANSLATIONS_DIR)
         else:
             out.append(code)
     return out

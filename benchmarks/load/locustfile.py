@@ -23,6 +23,12 @@ def pause(low, high):
     return constant(0) if NO_WAIT else between(low, high)
 
 
+def log_in(client, email: str) -> None:
+    token = CSRF.search(client.get("/login", name="login").text).group(1)
+    client.post("/login", data={"email": email, "password": TARGETS["password"], "csrf_token": token},
+                name="login")
+
+
 class Reader(HttpUser):
     """Browses meetings, action lines and documents."""
 
@@ -79,11 +85,7 @@ class Uploader(HttpUser):
     wait_time = pause(0.5, 1.5)
 
     def on_start(self):
-        email = random.choice(TARGETS["delegates"])
-        page = self.client.get("/login", name="login").text
-        token = CSRF.search(page).group(1)
-        self.client.post("/login", data={"email": email, "password": TARGETS["password"], "csrf_token": token},
-                         name="login")
+        log_in(self.client, random.choice(TARGETS["delegates"]))
 
     @task
     def upload(self):
@@ -110,10 +112,7 @@ class Moderator(HttpUser):
     wait_time = pause(2.0, 3.0)
 
     def on_start(self):
-        page = self.client.get("/login", name="login").text
-        token = CSRF.search(page).group(1)
-        self.client.post("/login", data={"email": TARGETS["moderator"], "password": TARGETS["password"],
-                                         "csrf_token": token}, name="login")
+        log_in(self.client, TARGETS["moderator"])
 
     @task
     def publish(self):

@@ -44,38 +44,38 @@ _versions = Version.__table__
 _contributions = Contribution.__table__
 
 
-def _changed(session: Session, obj) -> bool:
+def _changed(session: Session, obj, dirty) -> bool:
     """New, deleted, or with a changed column (a collection appended to, e.g. an organisation's
     members, is not a change any listing shows)."""
-    return obj not in session.dirty or session.is_modified(obj, include_collections=False)
+    return obj not in dirty or session.is_modified(obj, include_collections=False)
 
 
 def _scopes(session: Session) -> set[str]:
     """The listing scopes that this flush changes."""
     contribution_ids: set[int] = set()
     version_ids: set[int] = set()
-    scopes: set[str] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
+    dirty, deleted = session.dirty, session.deleted  # each is rebuilt when read
+    for obj in chain(session.new, dirty, deleted):
         if isinstance(obj, (Organisation, Meeting, ActionLine)):
-            if _changed(session, obj):
+            if _changed(session, obj, dirty):
                 return {"all"}
         elif isinstance(obj, Contribution):
-            if obj.first_published_at is not None and _changed(session, obj):
-                if obj in session.deleted:
+            if obj.first_published_at is not None and _changed(session, obj, dirty):
+                if obj in deleted:
                     return {"all"}
                 contribution_ids.add(obj.id)
         elif isinstance(obj, Version):
-            if obj.published_at is not None and _changed(session, obj):
+            if obj.published_at is not None and _changed(session, obj, dirty):
                 contribution_ids.add(obj.contribution_id)
         elif isinstance(obj, DocumentFile):
-            if obj.published_at is not None and _changed(session, obj):
+            if obj.published_at is not None and _changed(session, obj, dirty):
                 version_ids.add(obj.version_id)
     if not contribution_ids and not version_ids:
-        return scopes
+        return set()
     conn = session.connection()
     if version_ids:
         contribution_ids |= set(conn.scalars(select(_versions.c.contribution_id).where(_versions.c.id.in_(version_ids))))
-    return scopes | _scopes_of(conn, contribution_ids)
+    return _scopes_of(conn, contribution_ids)
 
 
 def _scopes_of(conn, contribution_ids: set[int]) -> set[str]:
@@ -171,7 +171,7 @@ def fragment(key: tuple, scopes: list[str], render: Callable[[], str]) -> Markup
         return _rendered(render)
     scopes = ["all", *scopes]
     stamp = generations(scopes)
-    full = (db.engine.url.render_as_string(hide_password=True), *key, str(get_locale()))
+    full = (db.engine.url, *key, str(get_locale()))
     with _lock:
         hit = _fragments.get(full)
         if hit is not None and hit[0] == stamp:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -83,14 +82,13 @@ def create():
         submitting = form.submit.data
 
         def action(upload):
-            if submitting and upload is None:
-                raise ContributionError(_l("Attach the document to submit it, or save a draft."), "file")
             c = services.create(org, current_user, _details(form), upload)
             if submitting:
                 services.submit(c, current_user)
             return c
 
-        c = carry_out(form, action)
+        c = carry_out(form, action, require_file=_("Attach the document to submit it, or save a draft.")
+                      if submitting else None)
         if c is not None:
             flash(_("Your contribution has been submitted. The secretariat will review it.")
                   if submitting else _("Your draft is saved. Members of your organisation can "

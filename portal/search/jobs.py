@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import g
-
 from portal.db import after_commit
 from portal.extensions import db
 from portal.models import IndexJob
@@ -17,8 +15,7 @@ def enqueue(contribution_id: int) -> None:
     """Bring this contribution's search entry in line with the database once the current
     transaction commits (nothing happens if it rolls back)."""
     db.session.add(IndexJob(contribution_id=contribution_id))
-    if _drain_soon not in g.get("_pending_after_commit", ()):
-        after_commit(_drain_soon)
+    after_commit(_drain_soon)
 
 
 def enqueue_many(contribution_ids: Iterable[int]) -> None:

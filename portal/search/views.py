@@ -21,16 +21,13 @@ FACET_NAMES = {"meeting": _l("Meeting"), "action_line": _l("Action line"),
                "year": _l("Year"), "series": _l("Series")}
 
 
+@bp.app_template_filter("language_name")
 def language_name(code: str) -> str:
+    """A document language's name, or the code itself if it is not one of Language."""
     try:
         return label(Language(code))
     except ValueError:
         return code
-
-
-@bp.app_template_filter("language_name")
-def _language_name_filter(code: str) -> str:
-    return language_name(code)
 
 
 def _labels(page: service.Page) -> dict[str, dict[str, str]]:
@@ -88,17 +85,11 @@ def search():
         items = _ordered(facet, items, labels)[:FACET_LIMIT]
         if items:
             facets.append((facet, items))
-    languages = {x.value: label(x) for x in Language}
     return render_template(
         "search/results.html", page=page, params=params, q=params.q, facets=facets, labels=labels,
-        facet_names=FACET_NAMES, language_names_of=_Default(languages),
+        facet_names=FACET_NAMES,
         with_filter=lambda facet, value: search_url(params, **{facet: value}),
         without=lambda facet: search_url(params, **{facet: None}),
         without_all=lambda: search_url(params, **{f: None for f in FACETS}),
         this_search=lambda: search_url(params, page=page.page if page.page > 1 else None),
         suggestion_url=search_url(params, q=page.suggestion) if page.suggestion else None)
-
-
-class _Default(dict):
-    def __missing__(self, key):
-        return key
