@@ -43,13 +43,12 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     """Register the search pages and commands. (The index itself opens lazily.)"""
-    from portal.search import cli, engine, pending
+    from portal.search import cli, engine
     from portal.search.views import bp
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     engine.configure_cache(app.config["SEARCH_CACHE_POSTINGS"])
-    pending.register()
     app.register_blueprint(bp)
     cli.register(app)
 

@@ -43,7 +43,7 @@ from whoosh.util.numeric import byte_to_length
 
 from portal.search import analysis as a
 from portal.search import store
-from portal.search.schema import FAMILIES, MULTI_FACETS, SINGLE_FACETS, STEMMED
+from portal.search.schema import MULTI_FACETS, SINGLE_FACETS, STEMMED
 
 log_ = logging.getLogger("portal.search")
 
@@ -213,8 +213,9 @@ class Manager:
                 self.current_ptr = str(ptr)
                 return None
             try:
+                # (The open index lists its directory's files: no second read of the table of contents.)
                 if ctx is not None and ctx.directory == str(directory) and \
-                        whoosh_index.FileIndex(_storage(directory)).latest_generation() == ctx.generation:
+                        ctx.ix.latest_generation() == ctx.generation:
                     ctx.checked = time.monotonic()
                     return ctx
                 new = Context(directory)
@@ -240,12 +241,6 @@ class Manager:
             with _segment_lock:
                 for k in [k for k in _segment_data if k[0] in mine and (k[0], k[1]) not in live]:
                     del _segment_data[k]
-
-
-def _storage(directory: Path):
-    from whoosh.filedb.filestore import FileStorage
-
-    return FileStorage(str(directory))
 
 
 _managers: dict[str, Manager] = {}
@@ -531,19 +526,16 @@ class Outcome:
     total: int
     hits: list[Hit]
     facets: dict[str, Counter]
-    plan: Plan
 
 
 def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset: int, limit: int,
-           facets=(), with_stored: bool = True) -> Outcome:
+           facets=()) -> Outcome:
     counts: dict[str, Counter] = {f: Counter() for f in facets}
     candidates: list[tuple] = []
     total = 0
     k = offset + limit
     relevance = sort == "relevance" and p.scored
     for leaf in ctx.leaves:
-        if leaf.n == 0:
-            continue
         matched = evaluate(p.query, leaf, p) if p.query is not None else leaf.live
         if not isinstance(matched, set):
             matched = set(matched)
@@ -578,15 +570,13 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
     page = candidates[offset:k]
     hits = []
     for score, _, leaf, d in page:
-        stored = {}
-        if with_stored:
-            with ctx.lock:
-                stored = leaf.reader.stored_fields(d)
+        with ctx.lock:
+            stored = leaf.reader.stored_fields(d)
         hits.append(Hit(docnum=leaf.offset + d, score=float(score), fields=stored))
     for f in facets:
         counts[f].pop("", None)
         counts[f].pop(None, None)
-    return Outcome(total=total, hits=hits, facets=counts, plan=p)
+    return Outcome(total=total, hits=hits, facets=counts)
 
 
 def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: set[int]) -> dict[int, float]:
@@ -612,7 +602,3 @@ def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: set[int]) -> dict[int, f
             f = tf[d]
             scores[d] += c * f / (f + norm[lens[d]])
     return scores
-
-
-def families() -> tuple[str, ...]:
-    return FAMILIES

@@ -246,12 +246,10 @@ def wait_for_background(timeout: float = 10.0) -> None:
         threads[0].join(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def pending(app: Flask, *, runnable_only: bool = True) -> int:
+def pending(app: Flask) -> int:
+    """Jobs that can still run (not failed MAX_ATTEMPTS times)."""
     with Session(db.engine) as s:
-        stmt = select(func.count(IndexJob.id))
-        if runnable_only:
-            stmt = stmt.where(IndexJob.attempts < MAX_ATTEMPTS)
-        return s.scalar(stmt) or 0
+        return s.scalar(select(func.count(IndexJob.id)).where(IndexJob.attempts < MAX_ATTEMPTS)) or 0
 
 
 _started: set[str] = set()

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, exists, func, not_, or_
-from sqlalchemy.engine import Engine
+from sqlalchemy import and_, exists, func, not_, or_
 
 from portal.models import DocumentFile, Version
 from portal.search import analysis as a
@@ -25,27 +23,8 @@ _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
 def fold_text(value: str | None) -> str | None:
-    """analysis.fold for a whole text (no cache)."""
-    if value is None:
-        return None
-    value = unicodedata.normalize("NFC", value).casefold()
-    table = a._FOLD_TABLE
-    return unicodedata.normalize("NFC", "".join([table[c] for c in value]))
-
-
-_registered = False
-
-
-def register() -> None:
-    global _registered
-    if _registered:
-        return
-    _registered = True
-
-    @event.listens_for(Engine, "connect")
-    def _add_fold(dbapi_connection, connection_record):  # pragma: no cover - trivial
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.create_function("portal_fold", 1, fold_text, deterministic=True)
+    """analysis.fold for a whole text (its uncached function: texts do not repeat like words)."""
+    return None if value is None else a.fold.__wrapped__(value)
 
 
 class QueueQueryError(Exception):
@@ -114,8 +93,8 @@ def _like(column, text: str, folded: bool):
 
 
 def _ensure_function(session) -> bool:
-    """portal_fold on the session's own SQLite connection (one opened before `register` ran, such as
-    the start-up check's, lacks it). False on other databases."""
+    """portal_fold on the session's own SQLite connection, made before each use. False on other
+    databases."""
     raw = session.connection().connection.dbapi_connection
     if not isinstance(raw, sqlite3.Connection):
         return False

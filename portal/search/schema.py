@@ -64,8 +64,7 @@ _fold = a.fold
 _WORD = a._WORD
 _SCRIPT_WORDS = a._SCRIPT_WORDS
 _CJK_RUN = a._CJK_RUN
-_STEMMERS = {"en": a.english_stem, "fr": a.french_stem, "es": a.spanish_light_stem,
-             "ru": a.russian_stem, "ar": a.arabic_light_stem}
+_STEMMERS = {**a._STEMMERS, "ar": a.arabic_light_stem}
 STEMMED = tuple(_STEMMERS)
 
 

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import ActionLine, Language, Meeting, Series, StakeholderType
 from portal.search import analysis as a
 from portal.search import engine, highlight, store
-from portal.search.schema import FACETS, FAMILY_BOOSTS
+from portal.search.schema import FACETS, FAMILIES, FAMILY_BOOSTS, STEMMED
 
 log = logging.getLogger("portal.search")
 
@@ -219,10 +219,14 @@ def run(params: Params, *, facets=FACETS) -> Page:
         except BadQuery as exc:
             page.message = str(exc.message)
             return page
+
+        def search_page():  # reads ctx, plan and page.page when called
+            return engine.search(ctx, plan, params.filters, sort=params.effective_sort,
+                                 offset=(page.page - 1) * per_page, limit=per_page, facets=facets)
+
         try:
             try:
-                out = engine.search(ctx, plan, params.filters, sort=params.effective_sort,
-                                    offset=(page.page - 1) * per_page, limit=per_page, facets=facets)
+                out = search_page()
             except OSError:  # a rebuilt index was swapped in and the old one removed meanwhile
                 mgr.release(ctx)
                 ctx = None
@@ -231,15 +235,13 @@ def run(params: Params, *, facets=FACETS) -> Page:
                 if ctx is None:
                     return page
                 plan = compile_query(params.q, ctx.schema)
-                out = engine.search(ctx, plan, params.filters, sort=params.effective_sort,
-                                    offset=(page.page - 1) * per_page, limit=per_page, facets=facets)
+                out = search_page()
         except engine.QueryTooBroad:
             page.message = str(_l("Type at least two letters before *."))
             return page
         if out.total and not out.hits and page.page > 1:  # past the last page: show the last one
             page.page = max(1, min(page.max_pages, ceil(out.total / per_page)))
-            out = engine.search(ctx, plan, params.filters, sort=params.effective_sort,
-                                offset=(page.page - 1) * per_page, limit=per_page, facets=facets)
+            out = search_page()
         page.total = out.total
         page.facets = {f: out.facets[f].most_common() for f in facets}
         matcher = highlight.Matcher(plan)
@@ -291,10 +293,10 @@ def suggest(ctx: engine.Context, q: str) -> str | None:
             f = a.fold(w)
             if len(f) < 3 or f in a.STOP_WORDS or a._CJK_RUN.search(w) or f.upper() in {"AND", "OR", "NOT"}:
                 continue
-            if any(ctx.searcher.doc_frequency(fam + a.FOLDED, f) for fam in ("title_", "summary_", "body_")):
+            if any(ctx.searcher.doc_frequency(fam + a.FOLDED, f) for fam in FAMILIES):
                 continue
             if any(ctx.searcher.doc_frequency("body_" + k, t.text)
-                   for k in ("en", "fr", "es", "ru", "ar")
+                   for k in STEMMED
                    for t in ctx.schema["body_" + k].analyzer(f, mode="query")):
                 continue
             best = None
