@@ -137,6 +137,49 @@ def test_fast_index_path_matches_the_analysers(text, kind):
     assert sorted(fast.index(text)) == sorted(plain.index(text))
 
 
+_PIECES = ["Genève", "SOCIÉTÉ", "e", "\u0301", "œuvre", "ﬁ", "ß", "2025", "٢٠٢٥", "ёмкость", "Й", "Интернет",
+           "مُجْتَمَع", "\u0640", "المعلومات", "信息", "社", "か\u3099", "\u3099", "ＷＳＩＳ", "ı", "\u00ad", "\u200d",
+           "the", "de", "в", "في", "a", "_", "__", "C1", "WSIS+20", "x", "über", "ǅ", "\u02b0", "𠀀"]
+_SEPARATORS = [" ", " ", " ", "", ", ", ". ", "-", "'", "’", "\n", " (", ") ", "_", "\u3000", "。"]
+
+
+def _random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(_PIECES) + rng.choice(_SEPARATORS) for _ in range(rng.randint(0, 30)))
+
+
+@pytest.mark.parametrize("kind", a.KINDS)
+def test_fast_index_path_matches_the_analysers_on_random_text(kind):
+    """Words glued from pieces of every script, marks, joiners, digits, underscores and stop words."""
+    rng = random.Random(f"fast-{kind}")
+    fast = schema.FastText(kind)
+    plain = schema.TEXT(analyzer=a.analyzer_for(kind), phrase=True)
+    for _ in range(300):
+        text = _random_text(rng)
+        assert sorted(fast.index(text)) == sorted(plain.index(text)), text
+
+
+@pytest.mark.parametrize("script", ["latin", "cyrillic", "arabic"])
+def test_fast_folded_parts_skip_their_script(script):
+    """A body_folded value (parts with the script their stemmed field took) indexes the other words of
+    each part, as the folding analyser would see them, a gap of one position between parts."""
+    rng = random.Random(f"parts-{script}")
+    fast = schema.FastText(a.FOLDED)
+    full = a._SCRIPT_WORDS[script].fullmatch
+    analyser = a.analyzer_for(a.FOLDED)
+    for _ in range(100):
+        parts = [(rng.choice([script, None]), _random_text(rng)) for _ in range(rng.randint(1, 3))]
+        want: dict[str, list[int]] = {}
+        start = 0
+        for skip, text in parts:
+            kept = [w for w in a._WORD.findall(text) if skip is None or full(w) is None]
+            tokens = [(t.pos, t.text) for t in analyser(" ".join(kept), positions=True)]
+            for pos, term in tokens:
+                want.setdefault(term, []).append(start + pos)
+            if tokens:
+                start += tokens[-1][0] + 2
+        assert dict(fast.positions(tuple(parts))) == want, parts
+
+
 def test_body_words_go_to_one_field_each():
     src = schema.Source(id=1, indexable=True, title="T", files=[
         schema.SourceFile(id=1, language="fr", text="La société numérique 2025 Интернет"),
@@ -695,11 +738,21 @@ def test_the_bulk_writer_writes_what_whoosh_writes(app, world, tmp_path):
     assert indexer.build(app, bulk_dir, procs=1) == 300
 
     ix = store.create(whoosh_dir)
-    writer = ix.writer()
+    writer = ix.writer(codec=store.codec(), compound=False)
     with Session(db.engine) as s:
         for src in source.load(s, source.published_ids(s), app.config["SEARCH_BODY_CHARS"]):
             writer.add_document(**schema.document(src, excerpt_chars=app.config["SEARCH_EXCERPT_CHARS"]))
     writer.commit()
+
+    # The same segment files, byte for byte (the bulk writer writes the terms and postings itself).
+    def segment_files(directory):  # {file name without the segment's random id: bytes}
+        return {re.sub(r"^MAIN_[a-z0-9]+\.", "MAIN_segment.", f.name): f.read_bytes()
+                for f in directory.iterdir() if re.match(r"MAIN_[a-z0-9]+\.", f.name)}
+
+    bulk_files, whoosh_files = segment_files(bulk_dir), segment_files(whoosh_dir)
+    assert {"MAIN_segment.trm", "MAIN_segment.pst"} <= bulk_files.keys()
+    assert bulk_files.keys() == whoosh_files.keys()
+    assert [name for name in bulk_files if bulk_files[name] != whoosh_files[name]] == []
 
     bulk, bulk_lengths = _postings(bulk_dir)
     ref, ref_lengths = _postings(whoosh_dir)

@@ -83,7 +83,8 @@ def _mark_class() -> str:
 
 
 # Words: letters and digits of any script except CJK (underscore excluded, so "____" blanks are not words).
-_WORD = re.compile(f"(?:[^\\W_{_CJK}]|[{_mark_class()}{_JOINERS}])+")
+MARKS = _mark_class()
+_WORD = re.compile(f"(?:[^\\W_{_CJK}]|[{MARKS}{_JOINERS}])+")
 _SCRIPT_WORDS = {
     "latin": re.compile(f"[{_LATIN}{_LATIN_MARKS}{_JOINERS}]+"),
     "cyrillic": re.compile(f"[{_CYRILLIC}{_CYRILLIC_MARKS}{_JOINERS}]+"),

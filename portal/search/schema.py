@@ -33,10 +33,14 @@ chain of token generators; queries still go through the analysers.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from itertools import compress
 
 from whoosh import columns
 from whoosh.compat import dumps
@@ -60,8 +64,6 @@ DEFAULT_BODY_CHARS = 12_000  # characters of each language version indexed (Chin
 DEFAULT_EXCERPT_CHARS = 3_000
 
 _STOP = a.STOP_WORDS
-_fold = a.fold
-_WORD = a._WORD
 _SCRIPT_WORDS = a._SCRIPT_WORDS
 _CJK_RUN = a._CJK_RUN
 _STEMMERS = {**a._STEMMERS, "ar": a.arabic_light_stem}
@@ -69,47 +71,104 @@ STEMMED = tuple(_STEMMERS)
 
 
 # --- Fast analysis ---------------------------------------------------------------------------------
+#
+# Indexing cost is Python work per word and per term, so the words of a text are found with one fast
+# regular expression and every per-word decision (folded form, stop word, stem, script) is a lookup
+# in a memo, applied with map() rather than a Python loop.
 
 
-def _kept(words, start: int = 0) -> list[tuple[int, str]]:
-    """(position, folded word) of the words a StopFilter(minsize=2, renumber=True) keeps, numbered
-    as Whoosh numbers them: the first kept word keeps its original position, the next ones follow."""
-    fold, stop = _fold, _STOP
-    folded = [f for f in map(fold, words) if len(f) >= 2 and f not in stop]
-    if not folded:
-        return []
-    first = next(i for i, w in enumerate(map(fold, words)) if len(w) >= 2 and w not in stop)
-    return list(zip(range(start + first, start + first + len(folded)), folded, strict=True))
+class _Memo(dict):
+    """fn(key), remembered; forgets everything at `limit` entries (the vocabulary of a long-lived
+    process has no bound)."""
+
+    def __init__(self, fn, limit: int = 300_000):
+        super().__init__()
+        self.fn, self.limit = fn, limit
+
+    def __missing__(self, key):
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _keep(word: str) -> str:
+    """The folded word if a StopFilter(minsize=2) keeps it, else ""."""
+    f = a.fold(word)
+    return f if len(f) >= 2 and f not in _STOP else ""
+
+
+_KEEP = _Memo(_keep)
+_STEM = {lang: _Memo(fn) for lang, fn in _STEMMERS.items()}
+_NOT_ALL_IN = {script: _Memo(lambda w, full=rx.fullmatch: full(w) is None) for script, rx in _SCRIPT_WORDS.items()}
+
+# analysis._WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
+# marks): three times slower than one character class. With "_" and the CJK characters that are not
+# marks replaced by spaces, that class finds exactly the same words.
+_WORD_CHARS = re.compile(f"[\\w{a.MARKS}{a._JOINERS}]+")
+
+
+def _cjk_not_marks() -> re.Pattern:
+    ranges = []
+    for lo, hi in re.findall(r"(.)(?:-(.))?", a._CJK):
+        lo, hi = ord(lo), ord(hi or lo)
+        if lo > 0xFFFF:  # no marks outside the Basic Multilingual Plane's CJK blocks
+            ranges.append((lo, hi))
+            continue
+        start = None
+        for cp in range(lo, hi + 2):
+            keep = cp <= hi and not unicodedata.category(chr(cp)).startswith("M")
+            if keep and start is None:
+                start = cp
+            elif not keep and start is not None:
+                ranges.append((start, cp - 1))
+                start = None
+    return re.compile("[" + "".join(f"{chr(x)}-{chr(y)}" for x, y in ranges) + "]+")
+
+
+_CJK_NOT_MARKS = _cjk_not_marks()
+_HAS_CJK = a._HAS_SCRIPT["cjk"]
+
+
+def words(text: str) -> list[str]:
+    """analysis._WORD.findall(text), faster."""
+    text = text.replace("_", " ")
+    if _HAS_CJK.search(text):
+        text = _CJK_NOT_MARKS.sub(" ", text)
+    return _WORD_CHARS.findall(text)
 
 
 @lru_cache(maxsize=64)
-def _kept_words(text: str, script: str | None, skip_script: str | None) -> tuple[tuple[int, str], ...]:
-    """The kept (position, folded word) pairs of a text: words of one script, or (script None) of every
-    script but CJK, less those written entirely in skip_script. Cached: the fields of one document
-    tokenise the same text (en, fr and es all take its Latin words)."""
-    words = (_SCRIPT_WORDS[script] if script else _WORD).findall(text)
+def _kept_words(text: str, script: str | None, skip_script: str | None) -> tuple[int, tuple[str, ...]]:
+    """What a StopFilter(minsize=2, renumber=True) keeps of the folded words of a text: the position of
+    the first kept word (its original position; the next ones follow it) and the kept words. The
+    words are those of one script, or (script None) of every script but CJK, less those written
+    entirely in skip_script. Cached: the fields of one document tokenise the same text (en, fr and
+    es all take its Latin words)."""
+    found = _SCRIPT_WORDS[script].findall(text) if script else words(text)
     if skip_script is not None:
-        full = _SCRIPT_WORDS[skip_script].fullmatch
-        words = [w for w in words if full(w) is None]
-    return tuple(_kept(words))
+        found = list(compress(found, map(_NOT_ALL_IN[skip_script].__getitem__, found)))
+    folded = list(map(_KEEP.__getitem__, found))
+    kept = tuple(filter(None, folded))
+    if not kept:
+        return 0, ()
+    first = 0 if folded[0] else next(i for i, f in enumerate(folded) if f)
+    return first, kept
 
 
-def folded_terms(text: str, skip_script: str | None = None, start: int = 0) -> list[tuple[int, str]]:
-    """The folded field's (position, term) list; with skip_script, words written entirely in that
-    script are left to the stemmed field."""
-    kept = _kept_words(text, None, skip_script)
-    return [(p + start, f) for p, f in kept] if start else list(kept)
-
-
-def stemmed_terms(text: str, lang: str, start: int = 0) -> list[tuple[int, str]]:
-    stem = _STEMMERS[lang]
-    return [(p + start, stem(f)) for p, f in _kept_words(text, a.LANGUAGE_SCRIPTS[lang], None)]
+def _terms(kind: str, text: str, skip_script: str | None) -> tuple[int, Sequence[str]]:
+    """(position of the first, terms at consecutive positions) of a folded or stemmed field."""
+    if kind == a.FOLDED:
+        return _kept_words(text, None, skip_script)
+    first, kept = _kept_words(text, a.LANGUAGE_SCRIPTS[kind], None)
+    return first, list(map(_STEM[kind].__getitem__, kept))
 
 
 def cjk_terms(text: str, start: int = 0) -> list[tuple[int, str]]:
-    """CJKBigramTokenizer (index mode) followed by FoldFilter."""
+    """CJKBigramTokenizer (index mode) followed by FoldFilter: (position, term) pairs."""
     out = []
     pos = start
+    fold = a.fold
     for m in _CJK_RUN.finditer(text):
         run = m.group(0)
         n = len(run)
@@ -122,37 +181,31 @@ def cjk_terms(text: str, start: int = 0) -> list[tuple[int, str]]:
                 grams.append((pos + i, run[i:i + 2]))
             grams.append((pos + n - 1, run[n - 1]))
         for p, g in grams:
-            f = _fold(g)
+            f = fold(g)
             if f:
                 out.append((p, f))
         pos += n + 1
     return out
 
 
-def terms_for(kind: str, text: str, skip_script: str | None = None, start: int = 0) -> list[tuple[int, str]]:
-    if kind == a.FOLDED:
-        return folded_terms(text, skip_script, start)
-    if kind == "zh":
-        return cjk_terms(text, start)
-    return stemmed_terms(text, kind, start)
-
-
-_SINGLE_POSITION: dict[int, bytes] = {}
-
-
-def _encode_positions(poslist: list[int]) -> bytes:
-    """whoosh.formats.Positions.encode, with the common one-position case memoised."""
-    if len(poslist) == 1:
-        p = poslist[0]
-        enc = _SINGLE_POSITION.get(p)
-        if enc is None:
-            enc = _SINGLE_POSITION[p] = pack_uint(1) + dumps([p], 2)
-        return enc
+def encode_positions(poslist: list[int]) -> bytes:
+    """whoosh.formats.Positions.encode."""
     deltas, base = [], 0
     for p in poslist:
         deltas.append(p - base)
         base = p
     return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+class _SinglePositions(dict):
+    """encode_positions([p]), memoised: most terms occur once in a document's field."""
+
+    def __missing__(self, p: int) -> bytes:
+        enc = self[p] = pack_uint(1) + dumps([p], 2)
+        return enc
+
+
+_SINGLE_POSITION = _SinglePositions()
 
 
 class FastText(TEXT):
@@ -167,23 +220,32 @@ class FastText(TEXT):
                          multitoken_query="phrase" if kind == "zh" else "default")
         self.kind = kind
 
-    def index(self, value, **kwargs):
-        if isinstance(value, str):
-            parts = ((None, value),)
-        else:
-            parts = value
+    def positions(self, value) -> dict[str, list[int]]:
+        """Each term of the value and its positions, in order."""
+        parts = ((None, value),) if isinstance(value, str) else value
         poses: dict[str, list[int]] = defaultdict(list)
         start = 0
         for skip, text in parts:
-            terms = terms_for(self.kind, text, skip, start)
-            for p, t in terms:
-                poses[t].append(p)
+            if self.kind == "zh":
+                pairs = cjk_terms(text, start)
+                for p, t in pairs:
+                    poses[t].append(p)
+                if pairs:
+                    start = pairs[-1][0] + 2
+                continue
+            first, terms = _terms(self.kind, text, skip)
             if terms:
-                start = terms[-1][0] + 2
+                for p, t in enumerate(terms, start + first):
+                    poses[t].append(p)
+                start += first + len(terms) + 1
+        return poses
+
+    def index(self, value, **kwargs):
         fb = self.format.field_boost
-        enc = _encode_positions
-        return [(term.encode("utf-8"), len(poslist), len(poslist) * fb, enc(poslist))
-                for term, poslist in poses.items()]
+        single, enc = _SINGLE_POSITION, encode_positions
+        return [(term.encode("utf-8"), len(poslist), len(poslist) * fb,
+                 single[poslist[0]] if len(poslist) == 1 else enc(poslist))
+                for term, poslist in self.positions(value).items()]
 
 
 def build_schema() -> Schema:
