@@ -697,6 +697,33 @@ def test_the_secretariat_searches_the_pending_queue(app, client, other_client, w
 # --- The bulk writer ---------------------------------------------------------------------------------------
 
 
+def _blocks(directory) -> dict:
+    """Every (field, term) of a one-segment index: its term statistics and, from the postings file, each
+    block decoded: (last block?, info tuple, (docnum deltas, weights, values))."""
+    import pickle
+
+    from whoosh import index as whoosh_index
+
+    (postings_file,) = directory.glob("*.pst")
+    data = postings_file.read_bytes()
+    out = {}
+    with whoosh_index.open_dir(str(directory)).reader() as r:
+        for fieldname, term in r.all_terms():
+            ti = r.term_info(fieldname, term)
+            offset, length = ti.extent()
+            length = length[0] if isinstance(length, tuple) else length  # (Whoosh reads it back as a 1-tuple)
+            stream = io.BytesIO(data[offset:offset + length])
+            assert stream.read(4) == b"W3Bl"  # WHOOSH3_HEADER_MAGIC
+            blocks = []
+            while stream.tell() < length:
+                size = int.from_bytes(stream.read(4), "big", signed=True)
+                blocks.append((size < 0, pickle.load(stream), pickle.load(stream)))  # noqa: S301 - files the test wrote
+            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
+                     ti.min_id(), ti.max_id())
+            out[fieldname, term] = (stats, blocks)
+    return out
+
+
 def _postings(directory) -> dict:
     """Every (field, term) of an index: its postings (docnum, weight, value bytes) and its term statistics."""
     from whoosh import index as whoosh_index
@@ -744,7 +771,8 @@ def test_the_bulk_writer_writes_what_whoosh_writes(app, world, tmp_path):
             writer.add_document(**schema.document(src, excerpt_chars=app.config["SEARCH_EXCERPT_CHARS"]))
     writer.commit()
 
-    # The same segment files, byte for byte (the bulk writer writes the terms and postings itself).
+    # The same segment files, byte for byte (stored fields, columns, lengths), except the terms and
+    # postings: the bulk writer writes those itself, with another pickle protocol; decoded, they are the same.
     def segment_files(directory):  # {file name without the segment's random id: bytes}
         return {re.sub(r"^MAIN_[a-z0-9]+\.", "MAIN_segment.", f.name): f.read_bytes()
                 for f in directory.iterdir() if re.match(r"MAIN_[a-z0-9]+\.", f.name)}
@@ -752,7 +780,12 @@ def test_the_bulk_writer_writes_what_whoosh_writes(app, world, tmp_path):
     bulk_files, whoosh_files = segment_files(bulk_dir), segment_files(whoosh_dir)
     assert {"MAIN_segment.trm", "MAIN_segment.pst"} <= bulk_files.keys()
     assert bulk_files.keys() == whoosh_files.keys()
-    assert [name for name in bulk_files if bulk_files[name] != whoosh_files[name]] == []
+    assert {name for name in bulk_files if bulk_files[name] != whoosh_files[name]} == {"MAIN_segment.pst",
+                                                                                          "MAIN_segment.trm"}
+    bulk_blocks, whoosh_blocks = _blocks(bulk_dir), _blocks(whoosh_dir)
+    assert bulk_blocks.keys() == whoosh_blocks.keys()
+    assert [k for k in whoosh_blocks if bulk_blocks[k] != whoosh_blocks[k]] == []
+    assert any(len(blocks) > 2 for _, blocks in whoosh_blocks.values())
 
     bulk, bulk_lengths = _postings(bulk_dir)
     ref, ref_lengths = _postings(whoosh_dir)

@@ -18,21 +18,13 @@ import gc
 import logging
 import multiprocessing
 import traceback
-from array import array
 from collections import defaultdict
-from hashlib import md5
 from pathlib import Path
-from pickle import dumps  # nosec B403 - writes Whoosh's own block format; nothing is unpickled here
 
-from whoosh import formats
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
-from whoosh.filedb import filetables
-from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from portal.search import store
+from portal.search import store, w3direct
 from portal.search.schema import _SINGLE_POSITION, FastText, encode_positions
 
 log = logging.getLogger("portal.search")
@@ -91,14 +83,14 @@ class FastSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
-        quantised = _Quantised()
+        quantised = w3direct.Quantised()
         for fieldname in sorted(self._plists):
             fplists = self._plists[fieldname]
             lengths = self._lengths.get(fieldname, {})
             fieldobj = self.schema[fieldname]
             if isinstance(fieldobj, FastText):
-                if _direct_ok(fw, fieldobj):
-                    _write_field(fw, fieldname, fieldobj, fplists, lengths, quantised)
+                if w3direct.direct_ok(fw, fieldobj):
+                    w3direct.write_field(fw, fieldname, fplists, lengths, quantised)
                     continue
                 fplists = {term.encode("utf-8"): [(d, freq * fieldobj.format.field_boost, v) for d, freq, v in pl]
                            for term, pl in fplists.items()}
@@ -108,16 +100,8 @@ class FastSegmentWriter(SegmentWriter):
         self._lengths.clear()
 
 
-class _Quantised(dict):
-    """A field length as Whoosh reads it back from its one-byte length column."""
-
-    def __missing__(self, n: int) -> int:
-        q = self[n] = byte_to_length(length_to_byte(n)) if n else 0
-        return q
-
-
 def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, lengths: dict,
-                             quantised: _Quantised) -> None:
+                             quantised: w3direct.Quantised) -> None:
     """Whoosh's field writer, fed a block at a time where its postings writer allows it."""
     fw.start_field(fieldname, fieldobj)
     pw = getattr(fw, "_postwriter", None)
@@ -135,7 +119,7 @@ def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, length
     fw.finish_field()
 
 
-def _fill(pw, plist: list, lengths: dict, quantised: _Quantised) -> None:
+def _fill(pw, plist: list, lengths: dict, quantised: w3direct.Quantised) -> None:
     """W3PostingsWriter.add_posting for a whole posting list, a block at a time: the same buffers and
     statistics, without a call and four type checks per posting."""
     limit = pw._blocklimit
@@ -157,143 +141,6 @@ def _fill(pw, plist: list, lengths: dict, quantised: _Quantised) -> None:
                 pw._minlength = lo
             if hi > pw._maxlength:
                 pw._maxlength = hi
-
-
-# --- Writing a positions field directly ---------------------------------------------------------------
-#
-# The text fields hold most of the terms (hundreds of thousands per segment), and Whoosh's field writer
-# spends about 25 µs on each: a terminfo object, a block buffer, a tell() system call on the postings
-# and on the terms file, a hash table entry. `_write_field` writes the same bytes (tests/test_search.py
-# compares the files with those of Whoosh's writer) in a few operations per term: W3Codec's posting
-# blocks (a magic number per term, then per block of at most `blocklimit` postings its length, negative
-# for the last, a pickled info tuple and a pickled (docnum deltas, weights, values) tuple) and
-# OrderedHashWriter's records (lengths, key, W3TermInfo bytes), offsets counted here, not asked of the
-# file.
-
-_MAGIC = WHOOSH3_HEADER_MAGIC
-_TERMINFO = W3TermInfo._struct.pack
-_RECORD = filetables._lengths.pack
-_FLUSH_BYTES = 8 << 20
-
-
-def _direct_ok(fw, fieldobj) -> bool:
-    codec = getattr(fw, "_codec", None)
-    fmt = fieldobj.format
-    return (type(fw) is W3FieldWriter and type(codec) is W3Codec and codec._compression == 0
-            and codec._inlinelimit <= 1 and type(fmt) is formats.Positions and fmt.field_boost == 1.0
-            and isinstance(fw._tindex, filetables.OrderedHashWriter) and fw._tindex.hashtype == 0)
-
-
-def _write_field(fw, fieldname: str, fieldobj, fplists: dict, lengths: dict, quantised: _Quantised) -> None:
-    """Write one positions field's terms: fplists maps each term (str) to its postings, a list of
-    (docnum, frequency, position bytes) in document order."""
-    fmap = fw._fieldmap
-    fieldid = fmap.setdefault(fieldname, len(fmap))
-    prefix = pack_ushort(fieldid)
-    limit = fw._codec._blocklimit
-    postfile, tindex = fw._postfile, fw._tindex
-    termfile = tindex.dbfile
-    ppos, tpos = postfile.tell(), termfile.tell()
-    pchunks: list[bytes] = []
-    tchunks: list[bytes] = []
-    pbytes = 0
-    offsets: list[int] = []
-    buckets = tindex.buckets
-    lastkey = b""
-
-    for term in sorted(fplists):  # code point order is UTF-8 byte order
-        plist = fplists[term]
-        start = ppos
-        pchunks.append(_MAGIC)
-        ppos += 4
-        total_weight = 0.0
-        term_maxweight = 0
-        term_minlen = None
-        term_maxlen = 0
-        n = len(plist)
-        for b in range(0, n, limit):
-            block = plist[b:b + limit] if n > limit else plist
-            if len(block) == 1:
-                docnum, freq, vbytes = block[0]
-                ids = (docnum,)
-                weight = float(freq)
-                weights = None if freq == 1 else weight
-                values = (vbytes,)
-                maxweight = weight
-                total_weight += weight
-                q = quantised[lengths.get(docnum, 0)]
-                minlen = q or None
-                maxlen = q
-                last = docnum
-            else:
-                docnums, freqs, values = zip(*block, strict=True)
-                prev = 0
-                deltas = []
-                for d in docnums:
-                    deltas.append(d - prev)
-                    prev = d
-                ids = tuple(deltas)
-                last = prev
-                top = max(freqs)
-                maxweight = float(top)
-                if top == 1:
-                    weights = None
-                elif min(freqs) == top:
-                    weights = maxweight
-                else:
-                    weights = tuple(map(float, freqs))
-                total_weight += float(sum(freqs))
-                lens = [q for q in map(quantised.__getitem__, [lengths.get(d, 0) for d in docnums]) if q]
-                minlen = min(lens) if lens else None
-                maxlen = max(lens) if lens else 0
-            data = dumps((ids, weights, values), 2)
-            info = dumps((len(ids), last, maxweight, 0, length_to_byte(minlen), length_to_byte(maxlen)), 2)
-            size = len(info) + len(data)
-            pchunks.append(pack_int(-size if b + limit >= n else size))
-            pchunks.append(info)
-            pchunks.append(data)
-            ppos += 4 + size
-            if maxweight > term_maxweight:
-                term_maxweight = maxweight
-            if minlen is not None and (term_minlen is None or minlen < term_minlen):
-                term_minlen = minlen
-            if maxlen > term_maxlen:
-                term_maxlen = maxlen
-
-        key = prefix + term.encode("utf-8")
-        value = _TERMINFO(0, total_weight, n, 0 if term_minlen is None else length_to_byte(term_minlen),
-                          length_to_byte(term_maxlen), term_maxweight, plist[0][0], plist[-1][0]) \
-            + pack_long(start) + pack_int(ppos - start)
-        record = _RECORD(len(key), len(value)) + key + value
-        offsets.append(tpos)
-        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
-        buckets[h & 255].append((h, tpos))
-        tchunks.append(record)
-        tpos += len(record)
-        lastkey = key
-        pbytes += ppos - start
-        if pbytes >= _FLUSH_BYTES:
-            postfile.write(b"".join(pchunks))
-            termfile.write(b"".join(tchunks))
-            pchunks.clear()
-            tchunks.clear()
-            pbytes = 0
-    postfile.write(b"".join(pchunks))
-    termfile.write(b"".join(tchunks))
-    _extend_index(tindex.index, offsets)
-    if lastkey:
-        tindex.lastkey = lastkey
-
-
-def _extend_index(index, offsets: list[int]) -> None:
-    """GrowableArray.extend without a method call per value (offsets increase, so the last is the largest)."""
-    if not offsets:
-        return
-    try:
-        array(index.typecode, offsets[-1:])
-    except OverflowError:
-        index._retype(offsets[-1])
-    index.array.extend(offsets)
 
 
 def _write(directory: str, ids: list[int], make_docs, chunk: int) -> tuple[list, int]:
