@@ -22,6 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from portal.search import store, w3direct
@@ -51,13 +52,13 @@ class FastSegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if isinstance(field, FastText):
-                    # term (str) -> [(docnum, frequency, position bytes)], see _write_field
+                    # term (str) -> [docnum, frequency, position bytes, docnum, ...], see w3direct.write_field
                     fplists = plists[fieldname]
                     single, encode = _SINGLE_POSITION, encode_positions
                     for term, poslist in field.positions(value).items():
                         freq = len(poslist)
                         length += freq
-                        fplists[term].append((docnum, freq, single[poslist[0]] if freq == 1 else encode(poslist)))
+                        fplists[term] += (docnum, freq, single[poslist[0]] if freq == 1 else encode(poslist))
                     if length:
                         self._lengths[fieldname][docnum] = length
                 elif field.indexed:
@@ -83,25 +84,35 @@ class FastSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
-        quantised = w3direct.Quantised()
+        quantised = Quantised()
         for fieldname in sorted(self._plists):
             fplists = self._plists[fieldname]
             lengths = self._lengths.get(fieldname, {})
             fieldobj = self.schema[fieldname]
             if isinstance(fieldobj, FastText):
                 if w3direct.direct_ok(fw, fieldobj):
-                    w3direct.write_field(fw, fieldname, fplists, lengths, quantised)
+                    w3direct.write_field(fw, fieldname, fplists, lengths)
                     continue
-                fplists = {term.encode("utf-8"): [(d, freq * fieldobj.format.field_boost, v) for d, freq, v in pl]
-                           for term, pl in fplists.items()}
+                boost = fieldobj.format.field_boost
+                fplists = {term.encode("utf-8"): [(d, freq * boost, v) for d, freq, v
+                                                   in zip(flat[0::3], flat[1::3], flat[2::3], strict=True)]
+                           for term, flat in fplists.items()}
             _write_field_with_whoosh(fw, fieldname, fieldobj, fplists, lengths, quantised)
         fw.close()
         self._plists.clear()
         self._lengths.clear()
 
 
+class Quantised(dict):
+    """A field length as Whoosh reads it back from its one-byte length column."""
+
+    def __missing__(self, n: int) -> int:
+        q = self[n] = byte_to_length(length_to_byte(n)) if n else 0
+        return q
+
+
 def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, lengths: dict,
-                             quantised: w3direct.Quantised) -> None:
+                             quantised: Quantised) -> None:
     """Whoosh's field writer, fed a block at a time where its postings writer allows it."""
     fw.start_field(fieldname, fieldobj)
     pw = getattr(fw, "_postwriter", None)
@@ -119,7 +130,7 @@ def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, length
     fw.finish_field()
 
 
-def _fill(pw, plist: list, lengths: dict, quantised: w3direct.Quantised) -> None:
+def _fill(pw, plist: list, lengths: dict, quantised: Quantised) -> None:
     """W3PostingsWriter.add_posting for a whole posting list, a block at a time: the same buffers and
     statistics, without a call and four type checks per posting."""
     limit = pw._blocklimit

@@ -132,7 +132,8 @@ _HAS_CJK = a._HAS_SCRIPT["cjk"]
 
 def words(text: str) -> list[str]:
     """analysis._WORD.findall(text), faster."""
-    text = text.replace("_", " ")
+    if "_" in text:
+        text = text.replace("_", " ")
     if _HAS_CJK.search(text):
         text = _CJK_NOT_MARKS.sub(" ", text)
     return _WORD_CHARS.findall(text)
@@ -164,28 +165,32 @@ def _terms(kind: str, text: str, skip_script: str | None) -> tuple[int, Sequence
     return first, list(map(_STEM[kind].__getitem__, kept))
 
 
-def cjk_terms(text: str, start: int = 0) -> list[tuple[int, str]]:
-    """CJKBigramTokenizer (index mode) followed by FoldFilter: (position, term) pairs."""
-    out = []
+_FOLD = _Memo(a.fold)
+
+
+def cjk_terms(text: str, start: int = 0) -> tuple[list[int], list[str]]:
+    """CJKBigramTokenizer (index mode) followed by FoldFilter: the positions and the terms, in order
+    (each character, then the bigram starting there, at the character's position)."""
+    positions: list[int] = []
+    terms: list[str] = []
     pos = start
-    fold = a.fold
-    for m in _CJK_RUN.finditer(text):
-        run = m.group(0)
+    for run in _CJK_RUN.findall(text):
         n = len(run)
-        if n == 1:
-            grams = [(pos, run)]
+        grams: list = [None] * (2 * n - 1)
+        grams[0::2] = run
+        grams[1::2] = map(str.__add__, run, run[1:])
+        at: list = [None] * (2 * n - 1)
+        at[0::2] = range(pos, pos + n)
+        at[1::2] = range(pos, pos + n - 1)
+        folded = list(map(_FOLD.__getitem__, grams))
+        if all(folded):
+            positions += at
+            terms += folded
         else:
-            grams = []
-            for i in range(n - 1):
-                grams.append((pos + i, run[i]))
-                grams.append((pos + i, run[i:i + 2]))
-            grams.append((pos + n - 1, run[n - 1]))
-        for p, g in grams:
-            f = fold(g)
-            if f:
-                out.append((p, f))
+            positions += compress(at, folded)
+            terms += filter(None, folded)
         pos += n + 1
-    return out
+    return positions, terms
 
 
 def encode_positions(poslist: list[int]) -> bytes:
@@ -227,11 +232,11 @@ class FastText(TEXT):
         start = 0
         for skip, text in parts:
             if self.kind == "zh":
-                pairs = cjk_terms(text, start)
-                for p, t in pairs:
+                at, terms = cjk_terms(text, start)
+                for p, t in zip(at, terms, strict=True):
                     poses[t].append(p)
-                if pairs:
-                    start = pairs[-1][0] + 2
+                if at:
+                    start = at[-1] + 2
                 continue
             first, terms = _terms(self.kind, text, skip)
             if terms:

@@ -18,27 +18,20 @@ from __future__ import annotations
 
 from array import array
 from hashlib import md5
-from itertools import repeat
+from itertools import chain
+from operator import sub
 from pickle import dumps  # nosec B403 - writes Whoosh's block format; nothing is unpickled here
 
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.filedb import filetables
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 _MAGIC = WHOOSH3_HEADER_MAGIC
 _TERMINFO = W3TermInfo._struct.pack
 _RECORD = filetables._lengths.pack
 _FLUSH_BYTES = 8 << 20
-
-
-class Quantised(dict):
-    """A field length as Whoosh reads it back from its one-byte length column."""
-
-    def __missing__(self, n: int) -> int:
-        q = self[n] = byte_to_length(length_to_byte(n)) if n else 0
-        return q
 
 
 def direct_ok(fw, fieldobj) -> bool:
@@ -62,9 +55,10 @@ _INFO_PROTOCOL = 3
 # --- The field --------------------------------------------------------------------------------------------
 
 
-def write_field(fw, fieldname: str, fplists: dict, lengths: dict, quantised: Quantised) -> None:
-    """Write one positions field's terms: fplists maps each term (str) to its postings, a list of
-    (docnum, frequency, position bytes) in document order; lengths maps docnum to the field's length."""
+def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
+    """Write one positions field's terms: fplists maps each term (str) to its postings in document
+    order, flat: [docnum, frequency, position bytes, docnum, ...]; lengths maps each docnum to the
+    field's length in that document."""
     fmap = fw._fieldmap
     prefix = pack_ushort(fmap.setdefault(fieldname, len(fmap)))
     limit = fw._codec._blocklimit
@@ -77,30 +71,33 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict, quantised: Qua
     offsets: list[int] = []
     buckets = tindex.buckets
     lastkey = b""
-    qlen = quantised.__getitem__
+    # Whoosh keeps a field length as one byte and compares the bytes' lengths; the bytes compare alike.
+    length_byte = {docnum: length_to_byte(n) for docnum, n in lengths.items()}.__getitem__
 
     for term in sorted(fplists):  # code point order is UTF-8 byte order
-        plist = fplists[term]
+        flat = fplists[term]
         start = ppos
         pchunks.append(_MAGIC)
         ppos += 4
         total_weight = 0.0
         term_maxweight = 0.0
-        term_minlen = None
-        term_maxlen = 0
-        n = len(plist)
+        term_minbyte = 255
+        term_maxbyte = 0
+        n = len(flat) // 3
         for b in range(0, n, limit):
-            block = plist[b:b + limit] if n > limit else plist
-            if len(block) == 1:
-                docnum, freq, vbytes = block[0]
+            if n == 1:
+                docnum, freq, vbytes = flat
                 maxweight = float(freq)
                 total_weight += maxweight
-                q = qlen(lengths.get(docnum, 0))
-                minlen, maxlen, last = q or None, q, docnum
+                minbyte = maxbyte = length_byte(docnum)
+                last = docnum
                 data = dumps(((docnum,), None if freq == 1 else maxweight, (vbytes,)), _DATA_PROTOCOL)
+                count = 1
             else:
-                docnums, freqs, values = zip(*block, strict=True)
-                deltas = tuple(map(int.__sub__, docnums, (0, *docnums[:-1])))
+                docnums = flat[3 * b:3 * (b + limit):3]
+                freqs = flat[3 * b + 1:3 * (b + limit):3]
+                count = len(docnums)
+                deltas = tuple(map(sub, docnums, chain((0,), docnums)))
                 last = docnums[-1]
                 top = max(freqs)
                 maxweight = float(top)
@@ -111,25 +108,22 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict, quantised: Qua
                 else:
                     weights = tuple(map(float, freqs))
                 total_weight += float(sum(freqs))
-                lens = list(filter(None, map(qlen, map(lengths.get, docnums, repeat(0)))))
-                minlen = min(lens) if lens else None
-                maxlen = max(lens) if lens else 0
-                data = dumps((deltas, weights, values), _DATA_PROTOCOL)
-            info = dumps((len(block), last, maxweight, 0, length_to_byte(minlen), length_to_byte(maxlen)),
-                         _INFO_PROTOCOL)
+                lbytes = list(map(length_byte, docnums))
+                minbyte, maxbyte = min(lbytes), max(lbytes)
+                data = dumps((deltas, weights, tuple(flat[3 * b + 2:3 * (b + limit):3])), _DATA_PROTOCOL)
+            info = dumps((count, last, maxweight, 0, minbyte, maxbyte), _INFO_PROTOCOL)
             size = len(info) + len(data)
             pchunks.append(pack_int(-size if b + limit >= n else size) + info + data)
             ppos += 4 + size
             if maxweight > term_maxweight:
                 term_maxweight = maxweight
-            if minlen is not None and (term_minlen is None or minlen < term_minlen):
-                term_minlen = minlen
-            if maxlen > term_maxlen:
-                term_maxlen = maxlen
+            if minbyte < term_minbyte:
+                term_minbyte = minbyte
+            if maxbyte > term_maxbyte:
+                term_maxbyte = maxbyte
 
         key = prefix + term.encode("utf-8")
-        value = _TERMINFO(0, total_weight, n, 0 if term_minlen is None else length_to_byte(term_minlen),
-                          length_to_byte(term_maxlen), term_maxweight, plist[0][0], plist[-1][0]) \
+        value = _TERMINFO(0, total_weight, n, term_minbyte, term_maxbyte, term_maxweight, flat[0], flat[-3]) \
             + pack_long(start) + pack_int(ppos - start)
         offsets.append(tpos)
         h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
