@@ -58,7 +58,10 @@ class FastSegmentWriter(SegmentWriter):
                     for term, poslist in field.positions(value).items():
                         freq = len(poslist)
                         length += freq
-                        fplists[term] += (docnum, freq, single[poslist[0]] if freq == 1 else encode(poslist))
+                        flat = fplists[term]
+                        flat.append(docnum)
+                        flat.append(freq)
+                        flat.append(single[poslist[0]] if freq == 1 else encode(poslist))
                     if length:
                         self._lengths[fieldname][docnum] = length
                 elif field.indexed:

@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress
 
 from whoosh import columns
 from whoosh.compat import dumps
@@ -99,9 +99,6 @@ def _keep(word: str) -> str:
 
 
 _KEEP = _Memo(_keep)
-_STEM = {lang: _Memo(fn) for lang, fn in _STEMMERS.items()}
-_NOT_ALL_IN = {script: _Memo(lambda w, full=rx.fullmatch: full(w) is None) for script, rx in _SCRIPT_WORDS.items()}
-
 # analysis._WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
 # marks): three times slower than one character class. With "_" and the CJK characters that are not
 # marks replaced by spaces, that class finds exactly the same words.
@@ -139,30 +136,66 @@ def words(text: str) -> list[str]:
     return _WORD_CHARS.findall(text)
 
 
-@lru_cache(maxsize=64)
-def _kept_words(text: str, script: str | None, skip_script: str | None) -> tuple[int, tuple[str, ...]]:
-    """What a StopFilter(minsize=2, renumber=True) keeps of the folded words of a text: the position of
-    the first kept word (its original position; the next ones follow it) and the kept words. The
-    words are those of one script, or (script None) of every script but CJK, less those written
-    entirely in skip_script. Cached: the fields of one document tokenise the same text (en, fr and
-    es all take its Latin words)."""
-    found = _SCRIPT_WORDS[script].findall(text) if script else words(text)
-    if skip_script is not None:
-        found = list(compress(found, map(_NOT_ALL_IN[skip_script].__getitem__, found)))
-    folded = list(map(_KEEP.__getitem__, found))
-    kept = tuple(filter(None, folded))
+_words = lru_cache(maxsize=16)(words)  # the fields of one document tokenise the same texts
+
+
+def _pieces_memo(lang: str) -> _Memo:
+    """A word's pieces written in the script of lang (the word itself if it is wholly in that script,
+    else the runs of that script inside it: "IPv6" -> "IPv"), each folded and stemmed, or "" where a
+    StopFilter(minsize=2) drops it."""
+    script = _SCRIPT_WORDS[a.LANGUAGE_SCRIPTS[lang]]
+    full, find, stem = script.fullmatch, script.findall, _STEMMERS[lang]
+
+    def pieces(word: str) -> tuple[str, ...]:
+        return tuple(stem(k) if (k := _keep(p)) else "" for p in ((word,) if full(word) else find(word)))
+
+    return _Memo(pieces)
+
+
+def _outside_memo(script: str) -> _Memo:
+    """(): the word is wholly in script (its stemmed field has it); else (the folded word or "")."""
+    full = _SCRIPT_WORDS[script].fullmatch
+    return _Memo(lambda word: () if full(word) else (_keep(word),))
+
+
+_PIECES = {lang: _pieces_memo(lang) for lang in _STEMMERS}
+_OUTSIDE = {script: _outside_memo(script) for script in _SCRIPT_WORDS}
+
+
+def _not_word_chars(script: str) -> re.Pattern | None:
+    """The few characters of a script's class that words() does not take into words (a modifier colon,
+    unassigned code points): with one of them in a text, its script runs no longer sit inside words."""
+    rx = _SCRIPT_WORDS[script]
+    odd = [chr(cp) for cp in range(0x10000) if rx.fullmatch(chr(cp)) and not _WORD_CHARS.fullmatch(chr(cp))]
+    return re.compile("[" + "".join(map(re.escape, odd)) + "]") if odd else None
+
+
+_NOT_WORD_CHARS = {script: _not_word_chars(script) for script in _SCRIPT_WORDS}
+
+
+def _first_kept(seq: list[str]) -> tuple[int, Sequence[str]]:
+    """What a StopFilter(minsize=2, renumber=True) keeps of a sequence of terms ("" for those it drops):
+    the position of the first kept term (its original position; the next ones follow) and the terms."""
+    kept = list(filter(None, seq))
     if not kept:
         return 0, ()
-    first = 0 if folded[0] else next(i for i, f in enumerate(folded) if f)
-    return first, kept
+    return (0 if seq[0] else next(i for i, t in enumerate(seq) if t)), kept
 
 
 def _terms(kind: str, text: str, skip_script: str | None) -> tuple[int, Sequence[str]]:
-    """(position of the first, terms at consecutive positions) of a folded or stemmed field."""
+    """(position of the first, terms at consecutive positions) of a folded or stemmed field. The words
+    of the text are found once (words()) and each goes through memos: what the analyser of each field
+    makes of it. A stemmed field's tokens are the runs of its script, which sit inside those words,
+    unless the text holds one of the rare characters of _NOT_WORD_CHARS."""
     if kind == a.FOLDED:
-        return _kept_words(text, None, skip_script)
-    first, kept = _kept_words(text, a.LANGUAGE_SCRIPTS[kind], None)
-    return first, list(map(_STEM[kind].__getitem__, kept))
+        found = _words(text)
+        if skip_script is None:
+            return _first_kept(list(map(_KEEP.__getitem__, found)))
+        return _first_kept(list(chain.from_iterable(map(_OUTSIDE[skip_script].__getitem__, found))))
+    script = a.LANGUAGE_SCRIPTS[kind]
+    odd = _NOT_WORD_CHARS[script]
+    found = _SCRIPT_WORDS[script].findall(text) if odd is not None and odd.search(text) else _words(text)
+    return _first_kept(list(chain.from_iterable(map(_PIECES[kind].__getitem__, found))))
 
 
 _FOLD = _Memo(a.fold)
