@@ -28,12 +28,13 @@ and changing how text is analysed needs a rebuild of the index.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
+import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, StemFilter, StopFilter, Token, Tokenizer
 from whoosh.fields import TEXT, FieldType
-from whoosh.lang.snowball import EnglishStemmer, FrenchStemmer, RussianStemmer
 from whoosh.qparser import MultifieldParser
 
 DEFAULT_PREFIX = "text_"
@@ -160,25 +161,33 @@ STOP_WORDS: frozenset[str] = frozenset(
 
 # --- Stemmers --------------------------------------------------------------------------------------
 # Module-level functions, so that the schema pickles them by name, each with a C LRU cache (Whoosh's
-# own StemFilter cache is a Python LFU that costs more than it saves once it is full).
+# own StemFilter cache is a Python LFU that costs more than it saves once it is full). English, French
+# and Russian are the Snowball project's own C stemmers (PyStemmer): Whoosh's pure-Python ports of
+# older versions of the same algorithms took 20-50 µs a word, a tenth of a full index build. A
+# PyStemmer object is not thread-safe: one per thread.
 
-_ENGLISH, _FRENCH, _RUSSIAN = EnglishStemmer(), FrenchStemmer(), RussianStemmer()
+
+class _Snowball(threading.local):
+    def __init__(self) -> None:
+        self.english, self.french, self.russian = (Stemmer.Stemmer(name, 0) for name in ("english", "french", "russian"))
+
+
+_SNOWBALL = _Snowball()
 
 
 @lru_cache(maxsize=100_000)
 def english_stem(word: str) -> str:
-    return _ENGLISH.stem(word)
+    return _SNOWBALL.english.stemWord(word)
 
 
 @lru_cache(maxsize=100_000)
 def french_stem(word: str) -> str:
-    return _FRENCH.stem(word)
+    return _SNOWBALL.french.stemWord(word)
 
 
 @lru_cache(maxsize=100_000)
 def russian_stem(word: str) -> str:
-    return _RUSSIAN.stem(word)
-
+    return _SNOWBALL.russian.stemWord(word)
 
 
 @lru_cache(maxsize=100_000)

@@ -50,7 +50,7 @@ from whoosh.system import pack_uint
 from portal.search import analysis as a
 
 # Bump when the layout or the analysis changes: every entry becomes stale (check-index --fix or reindex).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: Snowball's C stemmers (PyStemmer) for English, French and Russian
 
 FAMILIES = ("title_", "summary_", "body_")
 # Query-time boosts of the families (multiplied by analysis.KIND_BOOSTS).
