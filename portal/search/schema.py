@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import chain, compress
+from operator import itemgetter
 
 from whoosh import columns
 from whoosh.compat import dumps
@@ -136,9 +137,6 @@ def words(text: str) -> list[str]:
     return _WORD_CHARS.findall(text)
 
 
-_words = lru_cache(maxsize=16)(words)  # the fields of one document tokenise the same texts
-
-
 def _pieces_memo(lang: str) -> _Memo:
     """A word's pieces written in the script of lang (the word itself if it is wholly in that script,
     else the runs of that script inside it: "IPv6" -> "IPv"), each folded and stemmed, or "" where a
@@ -152,14 +150,43 @@ def _pieces_memo(lang: str) -> _Memo:
     return _Memo(pieces)
 
 
-def _outside_memo(script: str) -> _Memo:
+_PIECES = {lang: _pieces_memo(lang) for lang in _STEMMERS}
+
+# Most of the cost of analysing a text was finding its words with a regular expression. Instead the
+# text is split at white space (a fast C loop; white space never sits inside a word) and each chunk
+# ("society,", "(WSIS)", "l'information") is looked up in a memo of what each kind of field makes of
+# it: the words() of the chunk, through the analyser. Chunks repeat as words do.
+
+
+@lru_cache(maxsize=16)
+def _chunks(text: str) -> list[str]:  # the fields of one document take the same texts
+    return text.split()
+
+
+def _outside(script: str):
     """(): the word is wholly in script (its stemmed field has it); else (the folded word or "")."""
     full = _SCRIPT_WORDS[script].fullmatch
-    return _Memo(lambda word: () if full(word) else (_keep(word),))
+    return lambda word: () if full(word) else (_keep(word),)
 
 
-_PIECES = {lang: _pieces_memo(lang) for lang in _STEMMERS}
-_OUTSIDE = {script: _outside_memo(script) for script in _SCRIPT_WORDS}
+_FOLDED_CHUNKS = _Memo(lambda chunk: tuple(map(_keep, words(chunk))))
+
+
+def _language_chunks(lang: str) -> _Memo:
+    """A chunk of a text written in lang: what its stemmed field takes of it and what the folded field
+    takes (the words not wholly in lang's script). One lookup for both fields: a memo of hundreds of
+    thousands of chunks costs a cache miss or two per lookup."""
+    pieces, outside = _PIECES[lang].__getitem__, _outside(a.LANGUAGE_SCRIPTS[lang])
+
+    def both(chunk: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        found = words(chunk)
+        return tuple(chain.from_iterable(map(pieces, found))), tuple(chain.from_iterable(map(outside, found)))
+
+    return _Memo(both)
+
+
+_LANGUAGE_CHUNKS = {lang: _language_chunks(lang) for lang in _STEMMERS}
+_STEMMED_PART, _FOLDED_PART = itemgetter(0), itemgetter(1)
 
 
 def _not_word_chars(script: str) -> re.Pattern | None:
@@ -182,20 +209,31 @@ def _first_kept(seq: list[str]) -> tuple[int, Sequence[str]]:
     return (0 if seq[0] else next(i for i, t in enumerate(seq) if t)), kept
 
 
-def _terms(kind: str, text: str, skip_script: str | None) -> tuple[int, Sequence[str]]:
-    """(position of the first, terms at consecutive positions) of a folded or stemmed field. The words
-    of the text are found once (words()) and each goes through memos: what the analyser of each field
-    makes of it. A stemmed field's tokens are the runs of its script, which sit inside those words,
-    unless the text holds one of the rare characters of _NOT_WORD_CHARS."""
-    if kind == a.FOLDED:
-        found = _words(text)
-        if skip_script is None:
-            return _first_kept(list(map(_KEEP.__getitem__, found)))
-        return _first_kept(list(chain.from_iterable(map(_OUTSIDE[skip_script].__getitem__, found))))
-    script = a.LANGUAGE_SCRIPTS[kind]
+@lru_cache(maxsize=8)
+def _language_terms(text: str, lang: str) -> tuple[tuple[int, Sequence[str]], tuple[int, Sequence[str]]]:
+    """The terms of a text written in lang: of its stemmed field and of the folded field (the words not
+    wholly in lang's script), each as (position of the first, terms at consecutive positions). A
+    stemmed field's tokens are the runs of its script, which sit inside words unless the text holds
+    one of the rare characters of _NOT_WORD_CHARS (then its regex is run)."""
+    script = a.LANGUAGE_SCRIPTS[lang]
     odd = _NOT_WORD_CHARS[script]
-    found = _SCRIPT_WORDS[script].findall(text) if odd is not None and odd.search(text) else _words(text)
-    return _first_kept(list(chain.from_iterable(map(_PIECES[kind].__getitem__, found))))
+    if odd is not None and odd.search(text):
+        stemmed = chain.from_iterable(map(_PIECES[lang].__getitem__, _SCRIPT_WORDS[script].findall(text)))
+        folded = chain.from_iterable(map(_outside(script), words(text)))
+        return _first_kept(list(stemmed)), _first_kept(list(folded))
+    both = list(map(_LANGUAGE_CHUNKS[lang].__getitem__, _chunks(text)))
+    return (_first_kept(list(chain.from_iterable(map(_STEMMED_PART, both)))),
+            _first_kept(list(chain.from_iterable(map(_FOLDED_PART, both)))))
+
+
+def _terms(kind: str, text: str, skip: str | None) -> tuple[int, Sequence[str]]:
+    """(position of the first, terms at consecutive positions) of a folded or stemmed field; skip: the
+    language whose stemmed field took the words of the text written wholly in its script."""
+    if kind != a.FOLDED:
+        return _language_terms(text, kind)[0]
+    if skip is not None:
+        return _language_terms(text, skip)[1]
+    return _first_kept(list(chain.from_iterable(map(_FOLDED_CHUNKS.__getitem__, _chunks(text)))))
 
 
 _FOLD = _Memo(a.fold)
@@ -249,9 +287,9 @@ _SINGLE_POSITION = _SinglePositions()
 class FastText(TEXT):
     """A TEXT field with one of the `analysis` analysers (its ``kind``), whose ``index`` does the
     analyser's work in one pass. The value is a string (analysed like the analyser would), or a
-    tuple of ``(skip_script, text)`` parts: words written entirely in skip_script are skipped (they
-    went to the stemmed field of their language), and parts are separated by a position gap so
-    that no phrase spans two of them."""
+    tuple of ``(skip_language, text)`` parts: words written entirely in the script of skip_language
+    are skipped (they went to that language's stemmed field), and parts are separated by a position
+    gap so that no phrase spans two of them."""
 
     def __init__(self, kind: str, stored: bool = False):
         super().__init__(analyzer=a.analyzer_for(kind), stored=stored, phrase=True,
@@ -401,7 +439,7 @@ def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict
             if script in scripts:
                 key = "body_" + f.language
                 doc[key] = text if key not in doc else doc[key] + "\n\n" + text
-            folded_parts.append((script, text))
+            folded_parts.append((f.language, text))
         else:  # zh, other: every word to the folded field
             folded_parts.append((None, text))
         if "cjk" in scripts:
