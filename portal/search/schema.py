@@ -433,16 +433,13 @@ def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict
             text = text[:max(1, src.body_chars // 3)]
         if not text or not text.strip():
             continue
-        scripts = a.scripts_in(text)
-        if f.language in STEMMED:
-            script = a.LANGUAGE_SCRIPTS[f.language]
-            if script in scripts:
-                key = "body_" + f.language
-                doc[key] = text if key not in doc else doc[key] + "\n\n" + text
+        if f.language in STEMMED:  # (a text with no word in its language's script leaves that field empty)
+            key = "body_" + f.language
+            doc[key] = text if key not in doc else doc[key] + "\n\n" + text
             folded_parts.append((f.language, text))
         else:  # zh, other: every word to the folded field
             folded_parts.append((None, text))
-        if "cjk" in scripts:
+        if _HAS_CJK.search(text):
             cjk_parts.append(text)
     if folded_parts:
         doc["body_folded"] = tuple(folded_parts)
