@@ -700,6 +700,26 @@ def test_the_secretariat_searches_the_pending_queue(app, client, other_client, w
 # --- The bulk writer ---------------------------------------------------------------------------------------
 
 
+def test_analysis_memos_stay_small_outside_a_bulk_build(app, world, tmp_path):
+    """A web process indexes a few documents at a time: its memos of words stay small. A bulk build
+    holds a whole vocabulary, and empties the memos when it ends."""
+    limit = schema._Memo.limit
+    assert limit <= 50_000
+    for i in range(3):
+        add_doc(world.meeting, world.senegal, title=f"Mémoire {i}", summary="Sommet",
+                text=" ".join(f"mot{i}x{j}" for j in range(limit // 2)), language="fr", lines=("C1",), drain=False)
+    directory = tmp_path / "bulk"
+    directory.mkdir()
+    assert indexer.build(app, directory, procs=1) == 3
+    assert schema._Memo.limit == limit
+    assert all(len(memo) == 0 for memo in schema._Memo.instances)
+    # Indexing through Whoosh's writer (as the drain does) keeps each memo under the limit.
+    field = schema.FastText(a.FOLDED)
+    field.index(" ".join(f"autre{j}" for j in range(limit + 10)))
+    assert max(len(memo) for memo in schema._Memo.instances) <= limit
+    assert field.positions("autre5 autre6")["autre6"] == [1]
+
+
 def _blocks(directory) -> dict:
     """Every (field, term) of a one-segment index: its term statistics and, from the postings file, each
     block decoded: (last block?, info tuple, (docnum deltas, weights, values))."""

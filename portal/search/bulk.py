@@ -3,10 +3,11 @@ the database and writing its own Whoosh segment, then one table of contents nami
 
 Whoosh's SegmentWriter sends every posting through a sorting pool (a tuple per posting, sorted,
 spilled to disk and merged when large) and then looks each document's field length up again in the
-column it just wrote. `FastSegmentWriter` keeps each term's postings in a list under the term (the
-postings of one process arrive in document order, so only the terms need sorting) and the lengths
-in memory, and writes the same segment format through Whoosh's own field writer. It is used only
-for these bulk builds; the incremental writes of the job drain use Whoosh's writer as it is.
+column it just wrote. `FastSegmentWriter` keeps each term's postings in a flat list under the term
+(the postings of one process arrive in document order, so only the terms need sorting) and the
+lengths in memory, and writes the segment in Whoosh's format: the text fields' terms and postings
+itself (`w3direct`), the rest through Whoosh's own field writer. It is used only for these bulk
+builds; the incremental writes of the job drain use Whoosh's writer as it is.
 
 This is Whoosh's MpWriter(multisegment=True) arrangement (it uses the same private steps:
 _finalize_segment, _commit_toc), without the parent process pickling every document to the workers.
@@ -26,7 +27,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from portal.search import store, w3direct
-from portal.search.schema import _SINGLE_POSITION, FastText, encode_positions
+from portal.search.schema import SINGLE_POSITION, FastText, bulk_memos, encode_positions
 
 log = logging.getLogger("portal.search")
 
@@ -54,7 +55,7 @@ class FastSegmentWriter(SegmentWriter):
                 if isinstance(field, FastText):
                     # term (str) -> [docnum, frequency, position bytes, docnum, ...], see w3direct.write_field
                     fplists = plists[fieldname]
-                    single, encode = _SINGLE_POSITION, encode_positions
+                    single, encode = SINGLE_POSITION, encode_positions
                     for term, poslist in field.positions(value).items():
                         freq = len(poslist)
                         length += freq
@@ -87,7 +88,7 @@ class FastSegmentWriter(SegmentWriter):
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
-        quantised = Quantised()
+        quantised = _Quantised()
         for fieldname in sorted(self._plists):
             fplists = self._plists[fieldname]
             lengths = self._lengths.get(fieldname, {})
@@ -106,7 +107,7 @@ class FastSegmentWriter(SegmentWriter):
         self._lengths.clear()
 
 
-class Quantised(dict):
+class _Quantised(dict):
     """A field length as Whoosh reads it back from its one-byte length column."""
 
     def __missing__(self, n: int) -> int:
@@ -115,7 +116,7 @@ class Quantised(dict):
 
 
 def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, lengths: dict,
-                             quantised: Quantised) -> None:
+                             quantised: _Quantised) -> None:
     """Whoosh's field writer, fed a block at a time where its postings writer allows it."""
     fw.start_field(fieldname, fieldobj)
     pw = getattr(fw, "_postwriter", None)
@@ -133,7 +134,7 @@ def _write_field_with_whoosh(fw, fieldname: str, fieldobj, fplists: dict, length
     fw.finish_field()
 
 
-def _fill(pw, plist: list, lengths: dict, quantised: Quantised) -> None:
+def _fill(pw, plist: list, lengths: dict, quantised: _Quantised) -> None:
     """W3PostingsWriter.add_posting for a whole posting list, a block at a time: the same buffers and
     statistics, without a call and four type checks per posting."""
     limit = pw._blocklimit
@@ -159,6 +160,11 @@ def _fill(pw, plist: list, lengths: dict, quantised: Quantised) -> None:
 
 def _write(directory: str, ids: list[int], make_docs, chunk: int) -> tuple[list, int]:
     """Index these contributions into new segments (at most `chunk` documents each)."""
+    with bulk_memos():
+        return _write_segments(directory, ids, make_docs, chunk)
+
+
+def _write_segments(directory: str, ids: list[int], make_docs, chunk: int) -> tuple[list, int]:
     ix = whoosh_index.open_dir(directory)
     segments, n = [], 0
     writer = FastSegmentWriter(ix, codec=store.codec(), compound=False)

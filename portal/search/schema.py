@@ -26,8 +26,9 @@ and summary), and a phrase whose words sit in two body fields (a Latin word next
 is not found in the body.
 
 `FastText.index` produces exactly the terms, frequencies and positions of the field's analyser
-(tests/test_search_index.py checks it against the analysers), in one regex pass instead of Whoosh's
-chain of token generators; queries still go through the analysers.
+(tests/test_search.py checks it against the analysers, on samples and on random text), without
+Whoosh's chain of token generators: a text is split at white space and each chunk looked up in a memo
+of what the field's analyser makes of it. Queries still go through the analysers.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -73,24 +75,43 @@ STEMMED = tuple(_STEMMERS)
 
 # --- Fast analysis ---------------------------------------------------------------------------------
 #
-# Indexing cost is Python work per word and per term, so the words of a text are found with one fast
-# regular expression and every per-word decision (folded form, stop word, stem, script) is a lookup
-# in a memo, applied with map() rather than a Python loop.
+# Indexing cost is Python work per word and per term, so every decision about a piece of text (its
+# words, their folded forms, stop words, stems, scripts) is a lookup in a memo, applied with map()
+# rather than a Python loop; see _terms.
 
 
 class _Memo(dict):
     """fn(key), remembered; forgets everything at `limit` entries (the vocabulary of a long-lived
-    process has no bound)."""
+    process has no bound). Small in a web process, which indexes a few documents at a time; large
+    during a bulk build (`bulk_memos`)."""
 
-    def __init__(self, fn, limit: int = 300_000):
+    limit = 20_000
+    instances: list[_Memo] = []
+
+    def __init__(self, fn):
         super().__init__()
-        self.fn, self.limit = fn, limit
+        self.fn = fn
+        _Memo.instances.append(self)
 
     def __missing__(self, key):
         if len(self) >= self.limit:
             self.clear()
         value = self[key] = self.fn(key)
         return value
+
+
+@contextmanager
+def bulk_memos(limit: int = 300_000):
+    """Memos that hold a whole index's common vocabulary while a bulk build runs, emptied after it."""
+    _Memo.limit = limit
+    try:
+        yield
+    finally:
+        _Memo.limit = 20_000
+        for memo in _Memo.instances:
+            memo.clear()
+        _chunks.cache_clear()
+        _language_terms.cache_clear()
 
 
 def _keep(word: str) -> str:
@@ -100,6 +121,7 @@ def _keep(word: str) -> str:
 
 
 _KEEP = _Memo(_keep)
+
 # analysis._WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
 # marks): three times slower than one character class. With "_" and the CJK characters that are not
 # marks replaced by spaces, that class finds exactly the same words.
@@ -281,15 +303,15 @@ class _SinglePositions(dict):
         return enc
 
 
-_SINGLE_POSITION = _SinglePositions()
+SINGLE_POSITION = _SinglePositions()
 
 
 class FastText(TEXT):
     """A TEXT field with one of the `analysis` analysers (its ``kind``), whose ``index`` does the
-    analyser's work in one pass. The value is a string (analysed like the analyser would), or a
-    tuple of ``(skip_language, text)`` parts: words written entirely in the script of skip_language
-    are skipped (they went to that language's stemmed field), and parts are separated by a position
-    gap so that no phrase spans two of them."""
+    analyser's work through memos (see _terms). The value is a string (analysed like the analyser
+    would), or a tuple of ``(skip_language, text)`` parts: words written entirely in the script of
+    skip_language are skipped (they went to that language's stemmed field), and parts are separated
+    by a position gap so that no phrase spans two of them."""
 
     def __init__(self, kind: str, stored: bool = False):
         super().__init__(analyzer=a.analyzer_for(kind), stored=stored, phrase=True,
@@ -318,7 +340,7 @@ class FastText(TEXT):
 
     def index(self, value, **kwargs):
         fb = self.format.field_boost
-        single, enc = _SINGLE_POSITION, encode_positions
+        single, enc = SINGLE_POSITION, encode_positions
         return [(term.encode("utf-8"), len(poslist), len(poslist) * fb,
                  single[poslist[0]] if len(poslist) == 1 else enc(poslist))
                 for term, poslist in self.positions(value).items()]
