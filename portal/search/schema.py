@@ -103,11 +103,11 @@ class _Memo(dict):
 @contextmanager
 def bulk_memos(limit: int = 300_000):
     """Memos that hold a whole index's common vocabulary while a bulk build runs, emptied after it."""
-    _Memo.limit = limit
+    previous, _Memo.limit = _Memo.limit, limit
     try:
         yield
     finally:
-        _Memo.limit = 20_000
+        _Memo.limit = previous
         for memo in _Memo.instances:
             memo.clear()
         _chunks.cache_clear()
@@ -120,18 +120,20 @@ def _keep(word: str) -> str:
     return f if len(f) >= 2 and f not in _STOP else ""
 
 
-_KEEP = _Memo(_keep)
-
 # analysis._WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
 # marks): three times slower than one character class. With "_" and the CJK characters that are not
 # marks replaced by spaces, that class finds exactly the same words.
 _WORD_CHARS = re.compile(f"[\\w{a.MARKS}{a._JOINERS}]+")
 
 
+def _class_ranges(body: str) -> list[tuple[int, int]]:
+    """The (first, last) code points of a regex character class's body ("a-z\u00e9...")."""
+    return [(ord(lo), ord(hi or lo)) for lo, hi in re.findall(r"(.)(?:-(.))?", body, re.S)]
+
+
 def _cjk_not_marks() -> re.Pattern:
     ranges = []
-    for lo, hi in re.findall(r"(.)(?:-(.))?", a._CJK):
-        lo, hi = ord(lo), ord(hi or lo)
+    for lo, hi in _class_ranges(a._CJK):
         if lo > 0xFFFF:  # no marks outside the Basic Multilingual Plane's CJK blocks
             ranges.append((lo, hi))
             continue
@@ -214,8 +216,9 @@ _STEMMED_PART, _FOLDED_PART = itemgetter(0), itemgetter(1)
 def _not_word_chars(script: str) -> re.Pattern | None:
     """The few characters of a script's class that words() does not take into words (a modifier colon,
     unassigned code points): with one of them in a text, its script runs no longer sit inside words."""
-    rx = _SCRIPT_WORDS[script]
-    odd = [chr(cp) for cp in range(0x10000) if rx.fullmatch(chr(cp)) and not _WORD_CHARS.fullmatch(chr(cp))]
+    body = _SCRIPT_WORDS[script].pattern[1:-2]  # "[...]+"
+    odd = sorted({chr(cp) for lo, hi in _class_ranges(body) for cp in range(lo, hi + 1)
+                  if not _WORD_CHARS.fullmatch(chr(cp))})
     return re.compile("[" + "".join(map(re.escape, odd)) + "]") if odd else None
 
 
