@@ -183,6 +183,47 @@ def test_fast_folded_parts_skip_their_script(language):
         assert dict(fast.positions(tuple(parts))) == want, parts
 
 
+@pytest.mark.parametrize("kind", a.KINDS)
+def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind):
+    """The bulk build's token streams (term ids, grouped into postings by a sort) give every document
+    of a segment the terms, frequencies and positions that FastText.positions gives it: on random
+    text, on body_folded parts that skip a script, with many documents sharing terms."""
+    from portal.search import streams
+
+    rng = random.Random(f"streams-{kind}")
+    field = schema.FastText(kind)
+    stream = streams.FieldStream()
+    want: dict[str, list] = {}
+    lengths = {}
+    with schema.bulk_memos():
+        try:
+            for docnum in range(300):
+                if docnum % 2:  # parts, a position gap between them
+                    value = tuple((rng.choice(["en", "fr", "ru", "ar", None]), _random_text(rng))
+                                  for _ in range(rng.randint(1, 3)))
+                else:
+                    value = _random_text(rng)
+                expected = field.positions(value)
+                assert stream.add(docnum, field, value) == sum(map(len, expected.values()))
+                if expected:
+                    lengths[docnum] = sum(map(len, expected.values()))
+                for term, poses in expected.items():
+                    want.setdefault(term, []).append((docnum, len(poses), schema.encode_positions(poses)))
+            got = stream.postings()
+        finally:
+            streams.reset()
+    assert got.terms == sorted(want)
+    assert len(got.starts) == len(got.terms) + 1
+    spans = [slice(got.starts[t], got.starts[t + 1]) for t in range(len(got.terms))]
+    postings = {term: list(zip(got.docnums[span], got.freqs[span], got.values[span], strict=True))
+                for term, span in zip(got.terms, spans, strict=True)}
+    assert postings == want
+    assert got.lengths == lengths
+    assert any(len(p) > 20 for p in want.values())  # terms in many documents
+    assert any(freq > 1 for p in want.values() for _, freq, _ in p)  # several positions in one
+    assert not streams.TERM_IDS and not streams.TERM_IDS.terms
+
+
 def test_body_words_go_to_one_field_each():
     src = schema.Source(id=1, indexable=True, title="T", files=[
         schema.SourceFile(id=1, language="fr", text="La société numérique 2025 Интернет"),

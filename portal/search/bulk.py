@@ -3,11 +3,12 @@ the database and writing its own Whoosh segment, then one table of contents nami
 
 Whoosh's SegmentWriter sends every posting through a sorting pool (a tuple per posting, sorted,
 spilled to disk and merged when large) and then looks each document's field length up again in the
-column it just wrote. `FastSegmentWriter` keeps each term's postings in a flat list under the term
-(the postings of one process arrive in document order, so only the terms need sorting) and the
-lengths in memory, and writes the segment in Whoosh's format: the text fields' terms and postings
-itself (`w3direct`), the rest through Whoosh's own field writer. It is used only for these bulk
-builds; the incremental writes of the job drain use Whoosh's writer as it is.
+column it just wrote. `FastSegmentWriter` keeps each text field's tokens as a stream of term ids
+(`streams`), turned into posting lists by one sort when the segment is complete, and the other
+fields' postings in lists under their terms (their documents arrive in order); it writes the
+segment in Whoosh's format: the text fields' terms and postings itself (`w3direct`), the rest
+through Whoosh's own field writer. It is used only for these bulk builds; the incremental writes
+of the job drain use Whoosh's writer as it is.
 
 This is Whoosh's MpWriter(multisegment=True) arrangement (it uses the same private steps:
 _finalize_segment, _commit_toc), without the parent process pickling every document to the workers.
@@ -26,8 +27,8 @@ from whoosh import index as whoosh_index
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from portal.search import store, w3direct
-from portal.search.schema import SINGLE_POSITION, FastText, bulk_memos, encode_positions
+from portal.search import store, streams, w3direct
+from portal.search.schema import FastText, bulk_memos
 
 log = logging.getLogger("portal.search")
 
@@ -35,6 +36,7 @@ log = logging.getLogger("portal.search")
 class FastSegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs):
         super().__init__(ix, _lk=False, **kwargs)
+        self._streams: dict[str, streams.FieldStream] = defaultdict(streams.FieldStream)
         self._plists: dict[str, dict[bytes, list]] = defaultdict(lambda: defaultdict(list))
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)
 
@@ -43,7 +45,6 @@ class FastSegmentWriter(SegmentWriter):
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        plists = self._plists
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in sorted(k for k in fields if not k.startswith("_")):
@@ -53,21 +54,10 @@ class FastSegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if isinstance(field, FastText):
-                    # term (str) -> [docnum, frequency, position bytes, docnum, ...], see w3direct.write_field
-                    fplists = plists[fieldname]
-                    single, encode = SINGLE_POSITION, encode_positions
-                    for term, poslist in field.positions(value).items():
-                        freq = len(poslist)
-                        length += freq
-                        flat = fplists[term]
-                        flat.append(docnum)
-                        flat.append(freq)
-                        flat.append(single[poslist[0]] if freq == 1 else encode(poslist))
-                    if length:
-                        self._lengths[fieldname][docnum] = length
+                    length = self._streams[fieldname].add(docnum, field, value)
                 elif field.indexed:
                     scorable = field.scorable
-                    fplists = plists[fieldname]
+                    fplists = self._plists[fieldname]
                     for tbytes, freq, weight, vbytes in field.index(value):
                         if scorable:
                             length += freq
@@ -89,22 +79,33 @@ class FastSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fw = self.fieldwriter
         quantised = _Quantised()
-        for fieldname in sorted(self._plists):
-            fplists = self._plists[fieldname]
-            lengths = self._lengths.get(fieldname, {})
+        for fieldname in sorted(self._plists.keys() | self._streams.keys()):
             fieldobj = self.schema[fieldname]
-            if isinstance(fieldobj, FastText):
-                if w3direct.direct_ok(fw, fieldobj):
-                    w3direct.write_field(fw, fieldname, fplists, lengths)
+            if fieldname in self._streams:
+                postings = self._streams[fieldname].postings()
+                if not postings.terms:
                     continue
-                boost = fieldobj.format.field_boost
-                fplists = {term.encode("utf-8"): [(d, freq * boost, v) for d, freq, v
-                                                   in zip(flat[0::3], flat[1::3], flat[2::3], strict=True)]
-                           for term, flat in fplists.items()}
+                if w3direct.direct_ok(fw, fieldobj):
+                    w3direct.write_field(fw, fieldname, postings)
+                    continue
+                fplists, lengths = _as_plists(postings, fieldobj.format.field_boost), postings.lengths
+            else:
+                fplists, lengths = self._plists[fieldname], self._lengths.get(fieldname, {})
             _write_field_with_whoosh(fw, fieldname, fieldobj, fplists, lengths, quantised)
         fw.close()
+        self._streams.clear()
         self._plists.clear()
         self._lengths.clear()
+
+
+def _as_plists(postings: streams.Postings, boost: float) -> dict[bytes, list]:
+    """term bytes -> [(docnum, weight, position bytes)], as _write_field_with_whoosh takes them."""
+    p, out = postings, {}
+    for t, term in enumerate(p.terms):
+        span = slice(p.starts[t], p.starts[t + 1])
+        out[term.encode("utf-8")] = [(d, f * boost, v) for d, f, v in
+                                     zip(p.docnums[span], p.freqs[span], p.values[span], strict=True)]
+    return out
 
 
 class _Quantised(dict):
@@ -161,7 +162,10 @@ def _fill(pw, plist: list, lengths: dict, quantised: _Quantised) -> None:
 def _write(directory: str, ids: list[int], make_docs, chunk: int) -> tuple[list, int]:
     """Index these contributions into new segments (at most `chunk` documents each)."""
     with bulk_memos():
-        return _write_segments(directory, ids, make_docs, chunk)
+        try:
+            return _write_segments(directory, ids, make_docs, chunk)
+        finally:
+            streams.reset()
 
 
 def _write_segments(directory: str, ids: list[int], make_docs, chunk: int) -> tuple[list, int]:

@@ -28,7 +28,8 @@ is not found in the body.
 `FastText.index` produces exactly the terms, frequencies and positions of the field's analyser
 (tests/test_search.py checks it against the analysers, on samples and on random text), without
 Whoosh's chain of token generators: a text is split at white space and each chunk looked up in a memo
-of what the field's analyser makes of it. Queries still go through the analysers.
+of what the field's analyser makes of it. Queries still go through the analysers. The bulk build
+(`streams`) takes the same terms through the same functions, kept as term ids.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ from whoosh.filedb import filetables
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
+from portal.search.streams import Postings
+
 _MAGIC = WHOOSH3_HEADER_MAGIC
 _TERMINFO = W3TermInfo._struct.pack
 _RECORD = filetables._lengths.pack
@@ -55,10 +57,8 @@ _INFO_PROTOCOL = 3
 # --- The field --------------------------------------------------------------------------------------------
 
 
-def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
-    """Write one positions field's terms: fplists maps each term (str) to its postings in document
-    order, flat: [docnum, frequency, position bytes, docnum, ...]; lengths maps each docnum to the
-    field's length in that document."""
+def write_field(fw, fieldname: str, postings: Postings) -> None:
+    """Write one positions field's terms and posting lists (`streams.Postings`)."""
     fmap = fw._fieldmap
     prefix = pack_ushort(fmap.setdefault(fieldname, len(fmap)))
     limit = fw._codec._blocklimit
@@ -72,10 +72,12 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
     buckets = tindex.buckets
     lastkey = b""
     # Whoosh keeps a field length as one byte and compares the bytes' lengths; the bytes compare alike.
-    length_byte = {docnum: length_to_byte(n) for docnum, n in lengths.items()}.__getitem__
+    length_byte = {docnum: length_to_byte(n) for docnum, n in postings.lengths.items()}.__getitem__
+    all_docnums, all_freqs, all_values, starts = postings.docnums, postings.freqs, postings.values, postings.starts
 
-    for term in sorted(fplists):  # code point order is UTF-8 byte order
-        flat = fplists[term]
+    for t, term in enumerate(postings.terms):  # in code point order, which is UTF-8 byte order
+        begin, end = starts[t], starts[t + 1]
+        n = end - begin
         start = ppos
         pchunks.append(_MAGIC)
         ppos += 4
@@ -83,20 +85,20 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
         term_maxweight = 0.0
         term_minbyte = 255
         term_maxbyte = 0
-        n = len(flat) // 3
-        for b in range(0, n, limit):
+        for b in range(begin, end, limit):
             if n == 1:
-                docnum, freq, vbytes = flat
+                docnum, freq = all_docnums[b], all_freqs[b]
                 maxweight = float(freq)
                 total_weight += maxweight
                 minbyte = maxbyte = length_byte(docnum)
                 last = docnum
-                data = dumps(((docnum,), None if freq == 1 else maxweight, (vbytes,)), _DATA_PROTOCOL)
+                data = dumps(((docnum,), None if freq == 1 else maxweight, (all_values[b],)), _DATA_PROTOCOL)
                 count = 1
             else:
-                docnums = flat[3 * b:3 * (b + limit):3]
-                freqs = flat[3 * b + 1:3 * (b + limit):3]
-                count = len(docnums)
+                stop = min(b + limit, end)
+                docnums = all_docnums[b:stop]
+                freqs = all_freqs[b:stop]
+                count = stop - b
                 deltas = tuple(map(sub, docnums, chain((0,), docnums)))
                 last = docnums[-1]
                 top = max(freqs)
@@ -110,10 +112,10 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
                 total_weight += float(sum(freqs))
                 lbytes = list(map(length_byte, docnums))
                 minbyte, maxbyte = min(lbytes), max(lbytes)
-                data = dumps((deltas, weights, tuple(flat[3 * b + 2:3 * (b + limit):3])), _DATA_PROTOCOL)
+                data = dumps((deltas, weights, tuple(all_values[b:stop])), _DATA_PROTOCOL)
             info = dumps((count, last, maxweight, 0, minbyte, maxbyte), _INFO_PROTOCOL)
             size = len(info) + len(data)
-            pchunks.append(pack_int(-size if b + limit >= n else size) + info + data)
+            pchunks.append(pack_int(-size if b + limit >= end else size) + info + data)
             ppos += 4 + size
             if maxweight > term_maxweight:
                 term_maxweight = maxweight
@@ -123,8 +125,8 @@ def write_field(fw, fieldname: str, fplists: dict, lengths: dict) -> None:
                 term_maxbyte = maxbyte
 
         key = prefix + term.encode("utf-8")
-        value = _TERMINFO(0, total_weight, n, term_minbyte, term_maxbyte, term_maxweight, flat[0], flat[-3]) \
-            + pack_long(start) + pack_int(ppos - start)
+        value = _TERMINFO(0, total_weight, n, term_minbyte, term_maxbyte, term_maxweight, all_docnums[begin],
+                          all_docnums[end - 1]) + pack_long(start) + pack_int(ppos - start)
         offsets.append(tpos)
         h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
         buckets[h & 255].append((h, tpos))
