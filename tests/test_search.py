@@ -183,12 +183,16 @@ def test_fast_folded_parts_skip_their_script(language):
         assert dict(fast.positions(tuple(parts))) == want, parts
 
 
+@pytest.mark.parametrize("numpy_from", [None, 0], ids=["short texts in Python", "every text through numpy"])
 @pytest.mark.parametrize("kind", a.KINDS)
-def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind):
+def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind, numpy_from, monkeypatch):
     """The bulk build's token streams (term ids, grouped into postings by a sort) give every document
     of a segment the terms, frequencies and positions that FastText.positions gives it: on random
     text, on body_folded parts that skip a script, with many documents sharing terms."""
     from portal.search import streams
+
+    if numpy_from is not None:
+        monkeypatch.setattr(streams, "_SMALL", numpy_from)
 
     rng = random.Random(f"streams-{kind}")
     field = schema.FastText(kind)
@@ -214,14 +218,15 @@ def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind):
             streams.reset()
     assert got.terms == sorted(want)
     assert len(got.starts) == len(got.terms) + 1
-    spans = [slice(got.starts[t], got.starts[t + 1]) for t in range(len(got.terms))]
-    postings = {term: list(zip(got.docnums[span], got.freqs[span], got.values[span], strict=True))
+    starts, docnums, freqs = got.starts.tolist(), got.docnums.tolist(), got.freqs.tolist()
+    spans = [slice(starts[t], starts[t + 1]) for t in range(len(got.terms))]
+    postings = {term: list(zip(docnums[span], freqs[span], got.values[span], strict=True))
                 for term, span in zip(got.terms, spans, strict=True)}
     assert postings == want
     assert got.lengths == lengths
     assert any(len(p) > 20 for p in want.values())  # terms in many documents
     assert any(freq > 1 for p in want.values() for _, freq, _ in p)  # several positions in one
-    assert not streams.TERM_IDS and not streams.TERM_IDS.terms
+    assert not streams.TERM_IDS and streams.TERM_IDS.terms == [""]
 
 
 def test_body_words_go_to_one_field_each():

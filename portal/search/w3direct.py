@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from array import array
 from hashlib import md5
-from itertools import chain
-from operator import sub
 from pickle import dumps  # nosec B403 - writes Whoosh's block format; nothing is unpickled here
 
+import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.filedb import filetables
@@ -57,11 +56,41 @@ _INFO_PROTOCOL = 3
 # --- The field --------------------------------------------------------------------------------------------
 
 
+def _block_stats(postings: Postings, limit: int) -> dict[str, list]:
+    """What Whoosh's postings writer counts up posting by posting, for every block (at most `limit`
+    postings of one term) and every term at once."""
+    starts, docnums, freqs = postings.starts, postings.docnums.astype(np.int64), postings.freqs
+    counts = np.diff(starts)
+    nblocks = (counts + limit - 1) // limit
+    term_of_block = np.repeat(np.arange(len(counts)), nblocks)
+    nth = np.arange(int(nblocks.sum())) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
+    bstart = starts[:-1][term_of_block] + nth * limit
+    bend = np.minimum(bstart + limit, starts[1:][term_of_block])
+    # Whoosh keeps a field length as one byte and compares the bytes' lengths; the bytes compare alike.
+    table = np.zeros(max(postings.lengths) + 1, dtype=np.int64)
+    table[list(postings.lengths)] = [length_to_byte(n) for n in postings.lengths.values()]
+    lbytes = table[docnums]
+    deltas = np.diff(docnums, prepend=0)
+    deltas[bstart] = docnums[bstart]  # a block's first document number is written whole
+    tstart = starts[:-1]
+    out = {
+        "nblocks": nblocks, "bstart": bstart, "bend": bend, "blast": docnums[bend - 1],
+        "bmax": np.maximum.reduceat(freqs, bstart), "bmin": np.minimum.reduceat(freqs, bstart),
+        "bminbyte": np.minimum.reduceat(lbytes, bstart), "bmaxbyte": np.maximum.reduceat(lbytes, bstart),
+        "tweight": np.add.reduceat(freqs, tstart), "tmax": np.maximum.reduceat(freqs, tstart),
+        "tminbyte": np.minimum.reduceat(lbytes, tstart), "tmaxbyte": np.maximum.reduceat(lbytes, tstart),
+        "tfirst": docnums[tstart], "tlast": docnums[starts[1:] - 1], "count": counts,
+        "deltas": deltas, "freqs": freqs,
+    }
+    return {k: v.tolist() for k, v in out.items()}
+
+
 def write_field(fw, fieldname: str, postings: Postings) -> None:
     """Write one positions field's terms and posting lists (`streams.Postings`)."""
+    if not postings.terms:
+        return
     fmap = fw._fieldmap
     prefix = pack_ushort(fmap.setdefault(fieldname, len(fmap)))
-    limit = fw._codec._blocklimit
     postfile, tindex = fw._postfile, fw._tindex
     termfile = tindex.dbfile
     ppos, tpos = postfile.tell(), termfile.tell()
@@ -70,69 +99,41 @@ def write_field(fw, fieldname: str, postings: Postings) -> None:
     pbytes = 0
     offsets: list[int] = []
     buckets = tindex.buckets
-    lastkey = b""
-    # Whoosh keeps a field length as one byte and compares the bytes' lengths; the bytes compare alike.
-    length_byte = {docnum: length_to_byte(n) for docnum, n in postings.lengths.items()}.__getitem__
-    all_docnums, all_freqs, all_values, starts = postings.docnums, postings.freqs, postings.values, postings.starts
+    key = b""
+    st = _block_stats(postings, fw._codec._blocklimit)
+    nblocks, bstart, bend, blast = st["nblocks"], st["bstart"], st["bend"], st["blast"]
+    bmax, bmin, bminbyte, bmaxbyte = st["bmax"], st["bmin"], st["bminbyte"], st["bmaxbyte"]
+    deltas, freqs, values = st["deltas"], st["freqs"], postings.values
+    block = 0
 
     for t, term in enumerate(postings.terms):  # in code point order, which is UTF-8 byte order
-        begin, end = starts[t], starts[t + 1]
-        n = end - begin
         start = ppos
         pchunks.append(_MAGIC)
         ppos += 4
-        total_weight = 0.0
-        term_maxweight = 0.0
-        term_minbyte = 255
-        term_maxbyte = 0
-        for b in range(begin, end, limit):
-            if n == 1:
-                docnum, freq = all_docnums[b], all_freqs[b]
-                maxweight = float(freq)
-                total_weight += maxweight
-                minbyte = maxbyte = length_byte(docnum)
-                last = docnum
-                data = dumps(((docnum,), None if freq == 1 else maxweight, (all_values[b],)), _DATA_PROTOCOL)
-                count = 1
+        for k in range(nblocks[t], 0, -1):  # k == 1: the term's last block
+            b, e, top = bstart[block], bend[block], bmax[block]
+            if top == 1:
+                weights = None
+            elif bmin[block] == top:
+                weights = float(top)
             else:
-                stop = min(b + limit, end)
-                docnums = all_docnums[b:stop]
-                freqs = all_freqs[b:stop]
-                count = stop - b
-                deltas = tuple(map(sub, docnums, chain((0,), docnums)))
-                last = docnums[-1]
-                top = max(freqs)
-                maxweight = float(top)
-                if top == 1:
-                    weights = None
-                elif min(freqs) == top:
-                    weights = maxweight
-                else:
-                    weights = tuple(map(float, freqs))
-                total_weight += float(sum(freqs))
-                lbytes = list(map(length_byte, docnums))
-                minbyte, maxbyte = min(lbytes), max(lbytes)
-                data = dumps((deltas, weights, tuple(all_values[b:stop])), _DATA_PROTOCOL)
-            info = dumps((count, last, maxweight, 0, minbyte, maxbyte), _INFO_PROTOCOL)
+                weights = tuple(map(float, freqs[b:e]))
+            data = dumps((tuple(deltas[b:e]), weights, tuple(values[b:e])), _DATA_PROTOCOL)
+            info = dumps((e - b, blast[block], float(top), 0, bminbyte[block], bmaxbyte[block]), _INFO_PROTOCOL)
             size = len(info) + len(data)
-            pchunks.append(pack_int(-size if b + limit >= end else size) + info + data)
+            pchunks.append(pack_int(-size if k == 1 else size) + info + data)
             ppos += 4 + size
-            if maxweight > term_maxweight:
-                term_maxweight = maxweight
-            if minbyte < term_minbyte:
-                term_minbyte = minbyte
-            if maxbyte > term_maxbyte:
-                term_maxbyte = maxbyte
+            block += 1
 
         key = prefix + term.encode("utf-8")
-        value = _TERMINFO(0, total_weight, n, term_minbyte, term_maxbyte, term_maxweight, all_docnums[begin],
-                          all_docnums[end - 1]) + pack_long(start) + pack_int(ppos - start)
+        value = _TERMINFO(0, float(st["tweight"][t]), st["count"][t], st["tminbyte"][t], st["tmaxbyte"][t],
+                          float(st["tmax"][t]), st["tfirst"][t], st["tlast"][t]) \
+            + pack_long(start) + pack_int(ppos - start)
         offsets.append(tpos)
         h = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
         buckets[h & 255].append((h, tpos))
         tchunks.append(_RECORD(len(key), len(value)) + key + value)
         tpos += 8 + len(key) + len(value)
-        lastkey = key
         pbytes += ppos - start
         if pbytes >= _FLUSH_BYTES:
             postfile.write(b"".join(pchunks))
@@ -143,8 +144,7 @@ def write_field(fw, fieldname: str, postings: Postings) -> None:
     postfile.write(b"".join(pchunks))
     termfile.write(b"".join(tchunks))
     _extend_index(tindex.index, offsets)
-    if lastkey:
-        tindex.lastkey = lastkey
+    tindex.lastkey = key
 
 
 def _extend_index(index, offsets: list[int]) -> None:
