@@ -229,6 +229,14 @@ def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind, numpy_f
     assert not streams.TERM_IDS and streams.TERM_IDS.terms == [""]
 
 
+def test_punctuation_stripped_from_chunks_is_never_part_of_a_word():
+    from portal.search import streams
+
+    for c in streams.EDGE_PUNCTUATION:
+        assert a._WORD.findall(f"a{c}b") == ["a", "b"], c
+        assert schema.words(f"a{c}b") == ["a", "b"], c
+
+
 def test_body_words_go_to_one_field_each():
     src = schema.Source(id=1, indexable=True, title="T", files=[
         schema.SourceFile(id=1, language="fr", text="La société numérique 2025 Интернет"),

@@ -265,11 +265,12 @@ def _terms(kind: str, text: str, skip: str | None) -> tuple[int, Sequence[str]]:
 _FOLD = _Memo(a.fold)
 
 
-def cjk_terms(text: str, start: int = 0) -> tuple[list[int], list[str]]:
+def cjk_terms(text: str, start: int = 0, term=_FOLD.__getitem__) -> tuple[list[int], list]:
     """CJKBigramTokenizer (index mode) followed by FoldFilter: the positions and the terms, in order
-    (each character, then the bigram starting there, at the character's position)."""
+    (each character, then the bigram starting there, at the character's position). term(gram) is the
+    folded gram, or what stands for it (the bulk build's term ids); a false one is dropped."""
     positions: list[int] = []
-    terms: list[str] = []
+    terms: list = []
     pos = start
     for run in _CJK_RUN.findall(text):
         n = len(run)
@@ -279,7 +280,7 @@ def cjk_terms(text: str, start: int = 0) -> tuple[list[int], list[str]]:
         at: list = [None] * (2 * n - 1)
         at[0::2] = range(pos, pos + n)
         at[1::2] = range(pos, pos + n - 1)
-        folded = list(map(_FOLD.__getitem__, grams))
+        folded = list(map(term, grams))
         if all(folded):
             positions += at
             terms += folded

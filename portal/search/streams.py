@@ -53,15 +53,29 @@ def _codes(stemmed, folded) -> bytes:
                        *(~_ID(t) if t else -1 for t in folded)]).tobytes()
 
 
-_FOLDED_IDS = s._Memo(lambda chunk: _codes((), s._FOLDED_CHUNKS.fn(chunk)))
+# Punctuation that sticks to words ("society," "(WSIS)" "«numérique»"): never part of a word, so a
+# chunk means what it means without it at its ends, and "society," costs a lookup of "society"
+# rather than an analysis of its own. (The test checks that none of these is a word character.)
+EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»“”„‘’‚‹›—–-/\\…*•·|<>=+&%#@~^`$"
 
 
-def _language_ids_memo(lang: str) -> s._Memo:
-    both = s._LANGUAGE_CHUNKS[lang].fn
-    return s._Memo(lambda chunk: _codes(*both(chunk)))
+def _chunk_memo(terms) -> s._Memo:
+    """chunk -> _codes(*terms(chunk)), a chunk with punctuation at its ends through its bare form."""
+
+    def codes(chunk: str) -> bytes:
+        bare = chunk.strip(EDGE_PUNCTUATION)
+        return memo[bare] if bare != chunk else _codes(*terms(chunk))
+
+    memo = s._Memo(codes)
+    return memo
 
 
-_LANGUAGE_IDS = {lang: _language_ids_memo(lang) for lang in s.STEMMED}
+_FOLDED_IDS = _chunk_memo(lambda chunk: ((), s._FOLDED_CHUNKS.fn(chunk)))
+_LANGUAGE_IDS = {lang: _chunk_memo(s._LANGUAGE_CHUNKS[lang].fn) for lang in s.STEMMED}
+
+
+# A Chinese/Japanese character or bigram -> the id of its folded form (0: folding leaves nothing).
+_CJK_IDS = s._Memo(lambda gram: _ID(folded) if (folded := a.fold(gram)) else 0)
 _SMALL = 1024  # bytes of codes (256 terms) below which Python beats numpy's per-call cost
 
 
@@ -113,6 +127,7 @@ def reset() -> None:
     """Forget every term id (at the end of a bulk build; the memos hold ids)."""
     _language_ids.cache_clear()
     _FOLDED_IDS.clear()
+    _CJK_IDS.clear()
     for memo in _LANGUAGE_IDS.values():
         memo.clear()
     TERM_IDS.clear()
@@ -150,9 +165,9 @@ class FieldStream:
         start = 0
         for skip, text in parts:
             if field.kind == "zh":
-                at, terms = s.cjk_terms(text, start)
+                at, terms = s.cjk_terms(text, start, _CJK_IDS.__getitem__)
                 if at:
-                    ids += _ids(terms)
+                    ids += array("i", terms)
                     positions.extend(at)
                     start = at[-1] + 2
                 continue
