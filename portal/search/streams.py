@@ -4,14 +4,17 @@ turned into posting lists by numpy once the segment is complete.
 Whoosh (and `FastText.index`) groups a document's tokens by term in a dictionary and then appends each
 term's posting to the segment's list of that term: several Python operations for every token and for
 every posting, most of the build's time. Here a text is split at white space as in `schema`, and
-each chunk looked up in a memo of the int32 ids of the terms it makes (`schema`'s analysis, so the
-terms are the same); a text's tokens are the concatenation of those bytes. A field of a segment
-keeps one stream: term ids, positions, and each document's token count. At the end, a stable sort
-by term (the tokens came in document and position order) gives every posting list at once: each run
-of one term in one document is a posting, its length the frequency, its positions the run.
+each chunk looked up in a memo of what `schema`'s analysis makes of it (so the terms are the same),
+kept as int32 codes: term ids, with the terms a StopFilter drops as 0, the stemmed field's and the
+folded field's in one array. A text's codes are the concatenation of its chunks' bytes, split into
+the two fields by numpy. A field of a segment keeps one stream: term ids, positions, and each
+document's token count. At the end, a stable sort by term (the tokens came in document and position
+order) gives every posting list at once: each run of one term in one document is a posting, its
+length the frequency, its positions the run.
 
 `FieldStream.postings` returns the lists in the order Whoosh writes them (terms in code point
-order), with each posting's position bytes encoded as `whoosh.formats.Positions` does.
+order), with each posting's position bytes encoded as `whoosh.formats.Positions` does. Term ids
+live as long as the build (`reset`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from whoosh.system import pack_uint
 
 from portal.search import analysis as a
 from portal.search import schema as s
+
+if array("i").itemsize != 4:  # pragma: no cover - the streams are read back as int32
+    raise ImportError("portal.search.streams needs a 4-byte C int")
 
 
 class _TermIds(dict):
