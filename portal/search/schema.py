@@ -291,20 +291,44 @@ def cjk_terms(text: str, start: int = 0, term=_FOLD.__getitem__) -> tuple[list[i
     return positions, terms
 
 
+def value_terms(kind: str, value, terms=_terms, gram=_FOLD.__getitem__):
+    """Each part of a FastText value (a text, or ``(skip_language, text)`` parts) as (its terms'
+    positions, its terms), a position gap between parts so that no phrase spans two of them.
+    terms(kind, text, skip) and gram(cjk_gram) give the terms (strings, or the bulk build's ids)."""
+    parts = ((None, value),) if isinstance(value, str) else value
+    start = 0
+    for skip, text in parts:
+        if kind == "zh":
+            at, found = cjk_terms(text, start, gram)
+            if at:
+                yield at, found
+                start = at[-1] + 2
+            continue
+        first, found = terms(kind, text, skip)
+        if n := len(found):
+            yield range(start + first, start + first + n), found
+            start += first + n + 1
+
+
+def encode_deltas(deltas: list[int]) -> bytes:
+    """whoosh.formats.Positions.encode, of the positions' differences (the first: the position)."""
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
 def encode_positions(poslist: list[int]) -> bytes:
     """whoosh.formats.Positions.encode."""
     deltas, base = [], 0
     for p in poslist:
         deltas.append(p - base)
         base = p
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
+    return encode_deltas(deltas)
 
 
 class _SinglePositions(dict):
     """encode_positions([p]), memoised: most terms occur once in a document's field."""
 
     def __missing__(self, p: int) -> bytes:
-        enc = self[p] = pack_uint(1) + dumps([p], 2)
+        enc = self[p] = encode_deltas([p])
         return enc
 
 
@@ -325,22 +349,10 @@ class FastText(TEXT):
 
     def positions(self, value) -> dict[str, list[int]]:
         """Each term of the value and its positions, in order."""
-        parts = ((None, value),) if isinstance(value, str) else value
         poses: dict[str, list[int]] = defaultdict(list)
-        start = 0
-        for skip, text in parts:
-            if self.kind == "zh":
-                at, terms = cjk_terms(text, start)
-                for p, t in zip(at, terms, strict=True):
-                    poses[t].append(p)
-                if at:
-                    start = at[-1] + 2
-                continue
-            first, terms = _terms(self.kind, text, skip)
-            if terms:
-                for p, t in enumerate(terms, start + first):
-                    poses[t].append(p)
-                start += first + len(terms) + 1
+        for at, terms in value_terms(self.kind, value):
+            for p, t in zip(at, terms, strict=True):
+                poses[t].append(p)
         return poses
 
     def index(self, value, **kwargs):

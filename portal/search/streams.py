@@ -22,10 +22,8 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from pickle import dumps  # nosec B403 - encodes Whoosh's position lists; nothing is unpickled here
 
 import numpy as np
-from whoosh.system import pack_uint
 
 from portal.search import analysis as a
 from portal.search import schema as s
@@ -85,17 +83,20 @@ _CJK_IDS = s._Memo(lambda gram: _ID(folded) if (folded := a.fold(gram)) else 0)
 _SMALL = 1024  # bytes of codes (256 terms) below which Python beats numpy's per-call cost
 
 
-def _kept(seq) -> tuple[int, bytes]:
-    """(position of the first kept term, the kept terms' ids) of a field's terms (0: dropped)."""
+_NONE = array("i")
+
+
+def _kept(seq) -> tuple[int, array | np.ndarray]:
+    """(position of the first kept term, the kept terms' ids, int32) of a field's terms (0: dropped)."""
     if isinstance(seq, np.ndarray):
         kept = seq != 0
-        return (int(kept.argmax()), seq[kept].tobytes()) if kept.any() else (0, b"")
+        return (int(kept.argmax()), seq[kept]) if kept.any() else (0, _NONE)
     if not any(seq):
-        return 0, b""
-    return next(i for i, v in enumerate(seq) if v), array("i", filter(None, seq)).tobytes()
+        return 0, _NONE
+    return next(i for i, v in enumerate(seq) if v), array("i", filter(None, seq))
 
 
-def _split(codes: bytes) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+def _split(codes: bytes) -> tuple[tuple[int, array | np.ndarray], tuple[int, array | np.ndarray]]:
     """A text's chunk codes, joined -> the stemmed field's and the folded field's (first, ids)."""
     if len(codes) < _SMALL:
         values = array("i")
@@ -106,12 +107,12 @@ def _split(codes: bytes) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
     return _kept(values[~folded]), _kept(~values[folded])
 
 
-def _ids(terms) -> bytes:
-    return array("i", map(_ID, terms)).tobytes()
+def _ids(terms) -> array:
+    return array("i", map(_ID, terms))
 
 
 @lru_cache(maxsize=8)
-def _language_ids(text: str, lang: str) -> tuple[tuple[int, bytes], tuple[int, bytes]]:
+def _language_ids(text: str, lang: str) -> tuple[tuple[int, array | np.ndarray], tuple[int, array | np.ndarray]]:
     """schema._language_terms as ids."""
     odd = s._NOT_WORD_CHARS[a.LANGUAGE_SCRIPTS[lang]]
     if odd is not None and odd.search(text):
@@ -120,7 +121,7 @@ def _language_ids(text: str, lang: str) -> tuple[tuple[int, bytes], tuple[int, b
     return _split(b"".join(map(_LANGUAGE_IDS[lang].__getitem__, s._chunks(text))))
 
 
-def _text_ids(kind: str, text: str, skip: str | None) -> tuple[int, bytes]:
+def _text_ids(kind: str, text: str, skip: str | None) -> tuple[int, array | np.ndarray]:
     """schema._terms as ids."""
     if kind != a.FOLDED:
         return _language_ids(text, kind)[0]
@@ -138,6 +139,13 @@ def reset() -> None:
         memo.clear()
     TERM_IDS.clear()
     del TERM_IDS.terms[1:]
+
+
+def group_deltas(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each value less the one before it, and at each of the starts (of a group) the value itself."""
+    out = np.diff(values, prepend=0)
+    out[starts] = values[starts]
+    return out
 
 
 @dataclass
@@ -165,24 +173,12 @@ class FieldStream:
 
     def add(self, docnum: int, field: s.FastText, value) -> int:
         """Add a document's value (as `FastText.positions` reads it); returns the field's length."""
-        parts = ((None, value),) if isinstance(value, str) else value
         ids, positions = self.ids, self.positions
         before = len(positions)
-        start = 0
-        for skip, text in parts:
-            if field.kind == "zh":
-                at, terms = s.cjk_terms(text, start, _CJK_IDS.__getitem__)
-                if at:
-                    ids += array("i", terms)
-                    positions.extend(at)
-                    start = at[-1] + 2
-                continue
-            first, found = _text_ids(field.kind, text, skip)
-            if found:
-                n = len(found) >> 2
-                ids += found
-                positions.extend(range(start + first, start + first + n))
-                start += first + n + 1
+        for at, found in s.value_terms(field.kind, value, _text_ids, _CJK_IDS.__getitem__):
+            # (a list: Chinese/Japanese grams' ids; a memoryview, so that numpy does not add elementwise)
+            ids += memoryview(array("i", found) if type(found) is list else found)
+            positions.extend(at)
         n = len(positions) - before
         if n:
             self.docs.append(docnum)
@@ -218,13 +214,10 @@ class FieldStream:
         values = list(map(s.SINGLE_POSITION.__getitem__, pos[first].tolist()))
         several = freq > 1
         if several.any():
-            deltas = pos.copy()
-            deltas[1:] -= pos[:-1]
-            deltas[first] = pos[first]
-            flat = deltas[np.repeat(several, freq)].tolist()
+            flat = group_deltas(pos, first)[np.repeat(several, freq)].tolist()
             at = 0
             for i, f in zip(np.flatnonzero(several).tolist(), freq[several].tolist(), strict=True):
-                values[i] = pack_uint(f) + dumps(flat[at:at + f], 2)
+                values[i] = s.encode_deltas(flat[at:at + f])
                 at += f
         return Postings(terms=[terms[i] for i in order], starts=np.append(starts, len(first)),
                         docnums=docs[first], freqs=freq, values=values,

@@ -27,7 +27,7 @@ from whoosh.filedb import filetables
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from portal.search.streams import Postings
+from portal.search.streams import Postings, group_deltas
 
 _MAGIC = WHOOSH3_HEADER_MAGIC
 _TERMINFO = W3TermInfo._struct.pack
@@ -70,8 +70,6 @@ def _block_stats(postings: Postings, limit: int) -> dict[str, list]:
     table = np.zeros(max(postings.lengths) + 1, dtype=np.int64)
     table[list(postings.lengths)] = [length_to_byte(n) for n in postings.lengths.values()]
     lbytes = table[docnums]
-    deltas = np.diff(docnums, prepend=0)
-    deltas[bstart] = docnums[bstart]  # a block's first document number is written whole
     tstart = starts[:-1]
     out = {
         "nblocks": nblocks, "bstart": bstart, "bend": bend, "blast": docnums[bend - 1],
@@ -80,7 +78,7 @@ def _block_stats(postings: Postings, limit: int) -> dict[str, list]:
         "tweight": np.add.reduceat(freqs, tstart), "tmax": np.maximum.reduceat(freqs, tstart),
         "tminbyte": np.minimum.reduceat(lbytes, tstart), "tmaxbyte": np.maximum.reduceat(lbytes, tstart),
         "tfirst": docnums[tstart], "tlast": docnums[starts[1:] - 1], "count": counts,
-        "deltas": deltas, "freqs": freqs,
+        "deltas": group_deltas(docnums, bstart), "freqs": freqs,  # a block's first document number whole
     }
     return {k: v.tolist() for k, v in out.items()}
 
