@@ -54,6 +54,7 @@ def create_user(email, name, role, organisation, country, stakeholder_type, pass
     from portal.auth.passwords import password_problem
     from portal.labels import is_country
     from portal.models import Membership, MembershipStatus, Role, StakeholderType
+    from portal.organisations import services as organisations
 
     if services.find_user_by_email(email) is not None:
         raise click.ClickException(f"An account with the address {email} already exists.")
@@ -76,10 +77,10 @@ def create_user(email, name, role, organisation, country, stakeholder_type, pass
         user = services.create_user(email=email, name=name, password=password,
                                     role=Role(role), confirmed=True)
         if organisation:
-            org = services.find_organisation(organisation)
+            org = organisations.find_organisation(organisation)
             if org is None:
-                org = services.create_organisation(name=organisation, country=country,
-                                                   stakeholder_type=StakeholderType(stakeholder_type))
+                org = organisations.create_organisation(name=organisation, country=country,
+                                                        stakeholder_type=StakeholderType(stakeholder_type))
                 org.verified_at = datetime.now(timezone.utc)
             db.session.add(Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
                                       focal_point=not org.memberships,

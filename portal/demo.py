@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape  # nosec B406
 from flask import current_app
 from sqlalchemy import delete, select
 
-from portal.auth.services import create_organisation, create_user
+from portal.auth.services import create_user
 from portal.contributions import services as contributions
-from portal.contributions.services import Details
+from portal.contributions.documents import Details
 from portal.extensions import db
 from portal.meetings.services import to_utc
 from portal.models import (
@@ -37,6 +37,8 @@ from portal.models import (
     StakeholderType,
 )
 from portal.moderation import services as moderation
+from portal.organisations.services import create_organisation
+from portal.uploads import Upload, receive_file
 
 # The demonstration accounts only (seed-demo), never a real account.
 DEMO_PASSWORD = "wsis demo password 2027"  # noqa: S105 # nosec B105
@@ -145,10 +147,10 @@ def _docx(title: str, body: str) -> bytes:
     return buf.getvalue()
 
 
-def _upload(name: str, title: str, body: str, as_docx: bool) -> contributions.Upload:
+def _upload(name: str, title: str, body: str, as_docx: bool) -> Upload:
     data = _docx(title, body) if as_docx else (title + "\n\n" + body + "\n").encode()
     filename = f"{name}.docx" if as_docx else f"{name}.txt"
-    return contributions.receive_file(io.BytesIO(data), filename)
+    return receive_file(io.BytesIO(data), filename)
 
 
 @dataclass

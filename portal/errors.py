@@ -1,4 +1,5 @@
-"""Error pages: every error answers with a page of the portal, never a traceback."""
+"""The one exception for a user's mistake, and the error pages: every error answers with a page of
+the portal, never a traceback."""
 
 from __future__ import annotations
 
@@ -11,6 +12,20 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from portal.extensions import db
 
 log = logging.getLogger("portal.errors")
+
+
+class UserError(Exception):
+    """A request that cannot be carried out as asked. Every service raises this one type for a user's
+    mistake: `message` is a translatable sentence for that user, `field` names the form field it
+    belongs to (None: the form as a whole). The views' form flow (`portal.formflow`) puts it there."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def register(app: Flask) -> None:

@@ -22,6 +22,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
+from portal.errors import UserError
+
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).with_name("extract_worker.py")
@@ -81,8 +83,9 @@ def _rejection_message(reason: str, max_bytes: int | None):
     return messages[reason]
 
 
-class FileRejected(Exception):
-    """An upload the portal will not accept. ``message`` is a translatable sentence for the user."""
+class FileRejected(UserError):
+    """An upload the portal will not accept. ``message`` is a translatable sentence for the user;
+    it belongs to the form's file field."""
 
     REASONS = ("empty", "size", "type", "damaged", "unsafe", "encrypted", "encoding")
 
@@ -90,11 +93,7 @@ class FileRejected(Exception):
         if reason not in self.REASONS:
             raise ValueError(f"unknown rejection reason {reason!r}")
         self.reason = reason
-        self.message = message if message is not None else _rejection_message(reason, max_bytes)
-        super().__init__(reason)
-
-    def __str__(self) -> str:
-        return str(self.message)
+        super().__init__(message if message is not None else _rejection_message(reason, max_bytes), "file")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from flask import Response, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
+from portal.errors import UserError
 from portal.extract import FileRejected
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,12 @@ class StoredFile:
     size: int
 
 
-class StorageError(Exception):
-    """The server could not store or read a file (disk full, permissions). The message is for the user."""
+class StorageError(UserError):
+    """The server could not store or read a file (disk full, permissions). The message is for the user,
+    at the form's file field."""
+
+    def __init__(self, message):
+        super().__init__(message, "file")
 
 
 def upload_root() -> Path:

@@ -198,8 +198,8 @@ class Factory:
 
     def organisation(self, name: str | None = None, *, verified: bool = True, country: str = "CH",
                      stakeholder_type: str = "government"):
-        from portal.auth.services import create_organisation
         from portal.models import StakeholderType
+        from portal.organisations.services import create_organisation
 
         org = create_organisation(name=name or f"Organisation {self._next()}", country=country,
                                   stakeholder_type=StakeholderType(stakeholder_type))

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 
 from portal import audit
 from portal.auth import passwords, tokens
+from portal.errors import UserError
 from portal.extensions import db
 from portal.models import (
     LoginAttempt,
@@ -25,10 +26,7 @@ from portal.models import (
     UserSession,
 )
 from portal.notify import send_to_user
-
-
-class AccountError(Exception):
-    """A request that cannot be carried out; the message is shown to the user."""
+from portal.organisations.services import create_organisation, find_organisation, notify_join_request
 
 
 def normalise_email(email: str) -> str:
@@ -47,12 +45,6 @@ def find_user_by_email(email: str) -> User | None:
     )
 
 
-def find_organisation(name: str) -> Organisation | None:
-    return db.session.scalar(
-        select(Organisation).where(Organisation.name_key == Organisation.key_for(name))
-    )
-
-
 # Accounts ---------------------------------------------------------------------------
 
 def create_user(
@@ -68,20 +60,6 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
-
-
-def create_organisation(
-    *, name: str, country: str | None, stakeholder_type: StakeholderType
-) -> Organisation:
-    org = Organisation(
-        name=" ".join(name.split()),
-        name_key=Organisation.key_for(name),
-        country=(country or None) and country.upper(),
-        stakeholder_type=stakeholder_type,
-    )
-    db.session.add(org)
-    db.session.flush()
-    return org
 
 
 @dataclass
@@ -122,7 +100,7 @@ def register(
         joined = True
     else:
         if stakeholder_type is None:
-            raise AccountError(_l("A new organisation needs its stakeholder type."))
+            raise UserError(_l("A new organisation needs its stakeholder type."), "stakeholder_type")
         org = create_organisation(name=organisation_name, country=country,
                                   stakeholder_type=stakeholder_type)
         membership = Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
@@ -134,8 +112,6 @@ def register(
                  detail={"organisation": org.id, "joined_existing": joined})
     send_confirmation(user)
     if joined:
-        from portal.organisations.services import notify_join_request
-
         notify_join_request(membership)
     return Registration(user, org, joined)
 
@@ -301,11 +277,18 @@ def revoke_sessions(user: User) -> None:
     )
 
 
-# Passwords ----------------------------------------------------------------------------------
+# Profile and passwords --------------------------------------------------------------------------
 
-def change_password(user: User, new_password: str) -> None:
+def update_profile(user: User, *, name: str, locale: str | None) -> None:
+    user.name = " ".join(name.split())
+    user.locale = locale or None
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password and end every session of the account (the caller starts a new
-    one for the person who changed it)."""
+    one for the person who changed it). The current password must be given."""
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise UserError(_l("This is not your current password."), "current")
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = datetime.now(timezone.utc)
     revoke_sessions(user)
@@ -355,7 +338,7 @@ def reset_password(user: User, new_password: str) -> None:
 
 def deactivate(user: User, by: User) -> None:
     if user.id == by.id:
-        raise AccountError(_l("You cannot deactivate your own account."))
+        raise UserError(_l("You cannot deactivate your own account."))
     user.active = False
     user.deactivated_at = datetime.now(timezone.utc)
     revoke_sessions(user)

@@ -18,10 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from portal.auth import forms, passwords, services
+from portal.auth import forms, services
 from portal.extensions import db, login_manager
+from portal.formflow import run
 from portal.i18n import LANG_COOKIE, LANGUAGE_NAMES, current_language
 from portal.models import StakeholderType
+from portal.organisations import services as organisations
 from portal.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -104,10 +106,10 @@ def register():
         return redirect(url_for("main.home"))
     existing = None
     if request.method == "POST":
-        existing = services.find_organisation(request.form.get("organisation", "")[:200])
+        existing = organisations.find_organisation(request.form.get("organisation", "")[:200])
     form = forms.RegistrationForm(existing_organisation=existing)
     if form.validate_on_submit():
-        services.register(
+        done = run(form, lambda: services.register(
             name=form.name.data,
             email=form.email.data,
             password=form.password.data,
@@ -116,20 +118,12 @@ def register():
             stakeholder_type=StakeholderType(form.stakeholder_type.data)
             if form.stakeholder_type.data else None,
             locale=current_language(),  # mail goes out in the language the person registered in
-        )
-        db.session.commit()
-        return redirect(url_for("auth.registered"))
+        ))
+        if done is not None:
+            return redirect(url_for("auth.registered"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form,
-                           organisation_names=_organisation_names()), status
-
-
-def _organisation_names() -> list[str]:
-    from sqlalchemy import select
-
-    from portal.models import Organisation
-
-    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name).limit(2000)))
+                           organisation_names=organisations.organisation_names()), status
 
 
 @bp.get("/register/done")
@@ -198,8 +192,7 @@ def profile():
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
     if form.validate_on_submit():
-        current_user.name = " ".join(form.name.data.split())
-        current_user.locale = form.locale.data or None
+        services.update_profile(current_user, name=form.name.data, locale=form.locale.data)
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
@@ -212,14 +205,15 @@ def profile():
 def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        if not passwords.verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append(_("This is not your current password."))
-        else:
-            user = current_user._get_current_object()
-            services.change_password(user, form.password.data)
-            remember = bool(request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"]))
+        user = current_user._get_current_object()
+        remember = bool(request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"]))
+
+        def change():
+            services.change_password(user, form.current.data, form.password.data)
             _begin_session(user, remember)
-            db.session.commit()
+            return user
+
+        if run(form, change) is not None:
             flash(_("Your password has been changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for("auth.profile"))

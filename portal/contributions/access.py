@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
+from portal import audit
 from portal.extensions import db
-from portal.models import Contribution, ContributionState, DocumentFile, Version
+from portal.models import Contribution, ContributionState, DocumentFile
 
 
 def is_member_of_owner(user, contribution: Contribution) -> bool:
@@ -44,8 +45,6 @@ def load_contribution(contribution_id: int) -> Contribution:
     c = db.session.get(Contribution, contribution_id)
     if c is None or not can_view(current_user, c):
         if c is not None and current_user.is_authenticated:
-            from portal import audit
-
             audit.denied(f"contribution {contribution_id}")
         abort(404)
     return c
@@ -58,13 +57,20 @@ def load_editable(contribution_id: int) -> Contribution:
     return c
 
 
-def load_version(contribution: Contribution, version_id: int) -> Version:
-    v = db.session.get(Version, version_id)
-    if v is None or v.contribution_id != contribution.id:
+def load_open(contribution_id: int) -> Contribution:
+    """A contribution its organisation may still act on (add a language, withdraw): not closed."""
+    c = load_editable(contribution_id)
+    if c.state in (ContributionState.WITHDRAWN, ContributionState.REJECTED):
         abort(404)
-    if v.state != ContributionState.PUBLISHED and not can_see_unpublished(current_user, contribution):
+    return c
+
+
+def load_revisable(contribution_id: int) -> Contribution:
+    """A published contribution of an organisation, for a revision."""
+    c = load_editable(contribution_id)
+    if c.state != ContributionState.PUBLISHED or c.organisation_id is None:
         abort(404)
-    return v
+    return c
 
 
 def load_file_for_download(contribution_id: int, file_id: int) -> DocumentFile:

@@ -10,15 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import audit
+from portal.errors import UserError
 from portal.extensions import db
 from portal.models import GENEVA, ActionLine, Meeting, MeetingStatus, MeetingType, User
-
-
-class MeetingError(Exception):
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 @dataclass
@@ -51,7 +45,7 @@ def get_by_code(code: str) -> Meeting | None:
 def save_meeting(meeting: Meeting | None, data: MeetingData, by: User | None) -> Meeting:
     clash = get_by_code(data.code)
     if clash is not None and (meeting is None or clash.id != meeting.id):
-        raise MeetingError("code", _l("Another meeting already has this code."))
+        raise UserError(_l("Another meeting already has this code."), "code")
     created = meeting is None
     if meeting is None:
         meeting = Meeting()

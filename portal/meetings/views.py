@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.contributions import listing, listing_cache
-from portal.extensions import db
+from portal.formflow import run
 from portal.meetings import services
+from portal.meetings.access import load_action_line, load_meeting
 from portal.meetings.forms import MeetingForm
 from portal.models import GENEVA, ContributionState, Meeting, MeetingStatus, MeetingType, Series
 from portal.security import secretariat_required
 
 bp = Blueprint("meetings", __name__)
-
-
-def load_meeting(code: str) -> Meeting:
-    meeting = services.get_by_code(code)
-    if meeting is None:
-        abort(404)
-    return meeting
 
 
 @bp.get("/meetings/")
@@ -74,12 +68,8 @@ def _edit(meeting: Meeting | None):
             form.deadline_tz.data = GENEVA
             form.status.data = MeetingStatus.UPCOMING.value
     if form.validate_on_submit():
-        try:
-            saved = services.save_meeting(meeting, _data_from(form), current_user)
-        except services.MeetingError as exc:
-            getattr(form, exc.field).errors.append(str(exc.message))
-        else:
-            db.session.commit()
+        saved = run(form, lambda: services.save_meeting(meeting, _data_from(form), current_user))
+        if saved is not None:
             flash(_("The meeting %(code)s is saved.", code=saved.code), "success")
             return redirect(url_for("meetings.show", code=saved.code))
     status = 400 if request.method == "POST" else 200
@@ -106,9 +96,7 @@ def action_lines():
 
 @bp.get("/action-lines/<code>")
 def action_line(code: str):
-    line = services.get_action_line(code)
-    if line is None:
-        abort(404)
+    line = load_action_line(code)
     if line.code != code:
         return redirect(url_for("meetings.action_line", code=line.code), 301)
 

@@ -1,6 +1,6 @@
-"""Carrying out a form that may carry a file: receive the file, run the service, commit once;
-on any refusal put the reason on its field, roll back and delete the stored file, so that
-nothing of a refused request stays behind."""
+"""Carrying out a form: receive its file (if any), run one service, commit once. On a user's mistake
+(`UserError`) the reason goes on its field, the transaction is rolled back and the stored file deleted,
+so that nothing of a refused request stays behind."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from typing import TypeVar
 from flask import flash
 from flask_babel import gettext as _
 
-from portal.contributions import services
-from portal.contributions.services import ContributionError, Upload
+from portal.errors import UserError
 from portal.extensions import db
-from portal.extract import FileRejected
-from portal.storage import StorageError
+from portal.uploads import Upload, receive_file
 
 T = TypeVar("T")
 
@@ -31,23 +29,13 @@ def file_given(fs) -> bool:
     return bool(first)
 
 
-class Refused(Exception):
-    """The file was refused; the reason is on the form's file field."""
-
-
 def receive(form_field) -> Upload | None:
-    """The uploaded file of a form field, or None if none was chosen."""
+    """The uploaded file of a form field, or None if none was chosen. A refused file raises UserError
+    (its field: the file)."""
     fs = form_field.data
     if not file_given(fs):
         return None
-    try:
-        upload = services.receive_file(fs.stream, fs.filename)
-    except FileRejected as exc:
-        form_field.errors.append(str(exc.message))
-        raise Refused from None
-    except StorageError as exc:
-        form_field.errors.append(str(exc))
-        raise Refused from None
+    upload = receive_file(fs.stream, fs.filename)
     if not upload.extraction.ok:
         reason = _(upload.extraction.error) if upload.extraction.error else ""
         flash(_("The text of %(name)s could not be read (%(why)s). The file is kept and the "
@@ -55,21 +43,22 @@ def receive(form_field) -> Upload | None:
     return upload
 
 
-def apply_error(form, exc: ContributionError) -> None:
+def apply_error(form, exc: UserError) -> None:
+    """Put the message on the form field it names, or on the form as a whole."""
     f = getattr(form, exc.field, None) if exc.field else None
-    if f is not None:
+    if f is not None and hasattr(f, "errors"):
         f.errors = list(f.errors) + [str(exc.message)]
     else:
         form.form_errors.append(str(exc.message))
 
 
-def run(form, upload: Upload | None, action: Callable[[], T]) -> T | None:
-    """Run a service and commit. A ContributionError goes on the form and gives None."""
+def run(form, action: Callable[[], T], upload: Upload | None = None) -> T | None:
+    """Run a service and commit. A UserError goes on the form and gives None."""
     try:
         result = action()
         db.session.commit()
         return result
-    except ContributionError as exc:
+    except UserError as exc:
         db.session.rollback()
         if upload is not None:
             upload.discard()
@@ -83,13 +72,30 @@ def run(form, upload: Upload | None, action: Callable[[], T]) -> T | None:
 
 
 def carry_out(form, action: Callable[[Upload | None], T], *, require_file: str | None = None) -> T | None:
-    """Receive the form's file, run `action(upload)` and commit. Returns the action's result,
-    or None when the form must be shown again with its errors."""
+    """Receive the form's file, run `action(upload)` and commit. Returns the action's result, or None
+    when the form must be shown again with its errors."""
     try:
         upload = receive(form.file)
-    except Refused:
+    except UserError as exc:
+        apply_error(form, exc)
         return None
     if upload is None and require_file:
         form.file.errors = list(form.file.errors) + [require_file]
         return None
-    return run(form, upload, lambda: action(upload))
+    return run(form, lambda: action(upload), upload)
+
+
+def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
+    """For a POST without a form to show again (a button): run a service and commit. Returns (True,
+    its result); a UserError is flashed and gives (False, None)."""
+    try:
+        result = action()
+        db.session.commit()
+        return True, result
+    except UserError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return False, None
+    except BaseException:
+        db.session.rollback()
+        raise

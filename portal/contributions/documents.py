@@ -1,0 +1,118 @@
+"""What contributions and the secretariat's own documents share: the details typed into a form,
+applying them to a version, attaching a received file, a version's state change, the trail entry
+of each step, and the mail to the submitting organisation. Used by contributions.services and
+moderation.services; like every service, these functions flush at most and never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from flask import url_for
+
+from portal import audit, storage
+from portal.db import after_commit
+from portal.extensions import db
+from portal.models import (
+    ActionLine,
+    Contribution,
+    ContributionEvent,
+    ContributionState,
+    DocumentFile,
+    ExtractionStatus,
+    Language,
+    Meeting,
+    MembershipStatus,
+    Organisation,
+    User,
+    Version,
+)
+from portal.notify import send_to_user
+from portal.uploads import Upload
+
+S = ContributionState
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Details:
+    """What a person types into a submission form."""
+
+    meeting: Meeting
+    title: str
+    summary: str
+    action_lines: list[ActionLine]
+    language: Language
+    comments_on: Contribution | None = None
+    cosponsors: list[Organisation] = field(default_factory=list)
+
+
+def apply_details(version: Version, d: Details) -> None:
+    version.title = " ".join(d.title.split())
+    version.summary = d.summary.strip()
+    version.action_lines = list(d.action_lines)
+
+
+def attach(version: Version, upload: Upload, language: Language, user: User | None,
+           *, published: bool = False) -> DocumentFile:
+    """Add (or replace) the version's file in this language. A replaced file's bytes are deleted once
+    the transaction commits."""
+    for old in list(version.files):
+        if old.language == language:
+            version.files.remove(old)
+            key = old.storage_key
+            after_commit(lambda key=key: storage.delete(key))
+    ex = upload.extraction
+    f = DocumentFile(
+        language=language, storage_key=upload.stored.key, sha256=upload.stored.sha256,
+        size=upload.stored.size, filename=upload.filename, kind=upload.inspection.kind.value,
+        mimetype=upload.inspection.mimetype, text=ex.text if ex.ok else None,
+        extraction_status=ExtractionStatus.OK if ex.ok else ExtractionStatus.FAILED,
+        extraction_error=None if ex.ok else (ex.error or "")[:500], pages=ex.pages,
+        uploaded_by=user, published_at=now() if published else None,
+    )
+    version.files.append(f)
+    return f
+
+
+def remove_file(f: DocumentFile) -> None:
+    """Take a file off its version; its bytes are deleted once the transaction commits."""
+    key = f.storage_key
+    f.version.files.remove(f)
+    after_commit(lambda: storage.delete(key))
+
+
+def record(contribution: Contribution, version: Version | None, actor: User | None, action: str,
+           from_state: S | None, to_state: S | None, comment: str | None = None) -> None:
+    """The contribution's trail entry and the audit entry of one step."""
+    db.session.add(ContributionEvent(
+        contribution=contribution, version=version, actor=actor, action=action,
+        from_state=from_state.value if from_state else None,
+        to_state=to_state.value if to_state else None, comment=comment or None))
+    audit.record(f"contribution.{action}", actor=actor, target=contribution,
+                 detail={"version": version.id if version else None,
+                         "from": from_state.value if from_state else None,
+                         "to": to_state.value if to_state else None})
+
+
+def set_version_state(version: Version, new: S) -> None:
+    """Change a version's state; before the first publication the contribution follows it."""
+    version.state = new
+    version.lock_version += 1
+    c = version.contribution
+    if c.first_published_at is None:
+        c.state = new
+
+
+def notify_owner(contribution: Contribution, template: str, **context) -> None:
+    """Tell every active member of the submitting organisation."""
+    org = contribution.organisation
+    if org is None:
+        return
+    link = url_for("contributions.show", contribution_id=contribution.id, _external=True)
+    for m in org.memberships:
+        if m.status == MembershipStatus.ACTIVE and m.user.active and m.user.is_confirmed:
+            send_to_user(m.user, template, contribution=contribution, link=link, **context)
