@@ -8,12 +8,9 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Defaults
+from portal.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class ConfigurationError(RuntimeError):
-    """The portal cannot start as configured. The message is one sentence for the operator."""
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:

@@ -21,10 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import current_app
+from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from portal import storage
+from portal.contributions import listing_cache
 from portal.extensions import db
 from portal.models import DocumentFile
 
@@ -277,10 +279,6 @@ def restore(src: Path) -> dict:
 def _after_restore() -> None:
     """A backup of an older version comes back at today's schema, and every listing a running worker
     may have cached counts as changed (its generation jumps past any number reached before)."""
-    from flask_migrate import upgrade
-
-    from portal.contributions import listing_cache
-
     upgrade()
     listing_cache.restart_all()
     db.session.commit()

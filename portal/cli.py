@@ -5,10 +5,23 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from portal.auth import services
+from portal.auth.passwords import password_problem
+from portal.backup import BackupError, backup, check_backup, restore, verify_storage
+from portal.backup import sweep as do_sweep
+from portal.db import run_committed_hooks
+from portal.demo import DEMO_PASSWORD
+from portal.demo import seed_demo as load
 from portal.extensions import db
+from portal.labels import is_country
+from portal.mail import retry_unsent
+from portal.models import Role, StakeholderType
+from portal.reference import load_reference_data
+from portal.search import rebuild_index
 
 
 def register(app: Flask) -> None:
@@ -26,8 +39,6 @@ def register(app: Flask) -> None:
 def init_db():
     """Migrate the database to the latest version and load missing reference data.
     Safe to run any number of times: existing rows are kept."""
-    from portal.reference import load_reference_data
-
     upgrade()
     lines, meetings = load_reference_data()
     db.session.commit()
@@ -46,21 +57,9 @@ def init_db():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(email, name, role, organisation, country, stakeholder_type, password_stdin):
     """Create a confirmed account (and its organisation if missing)."""
-    from datetime import datetime, timezone
-
-    from wtforms.validators import ValidationError
-
-    from portal.auth import services
-    from portal.auth.passwords import password_problem
-    from portal.labels import is_country
-    from portal.models import Membership, MembershipStatus, Role, StakeholderType
-    from portal.organisations import services as organisations
-
     if services.find_user_by_email(email) is not None:
         raise click.ClickException(f"An account with the address {email} already exists.")
     try:
-        from email_validator import EmailNotValidError, validate_email
-
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
         raise click.ClickException(f"{email} is not a valid email address: {exc}") from None
@@ -73,22 +72,10 @@ def create_user(email, name, role, organisation, country, stakeholder_type, pass
         raise click.ClickException(f"Password refused: {problem}")
     if country and not is_country(country):
         raise click.ClickException(f"{country} is not an ISO 3166 country code.")
-    try:
-        user = services.create_user(email=email, name=name, password=password,
-                                    role=Role(role), confirmed=True)
-        if organisation:
-            org = organisations.find_organisation(organisation)
-            if org is None:
-                org = organisations.create_organisation(name=organisation, country=country,
-                                                        stakeholder_type=StakeholderType(stakeholder_type))
-                org.verified_at = datetime.now(timezone.utc)
-            db.session.add(Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
-                                      focal_point=not org.memberships,
-                                      decided_at=datetime.now(timezone.utc)))
-        db.session.commit()
-    except ValidationError as exc:  # pragma: no cover - defensive
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
+    user = services.create_member_account(
+        email=email, name=name, password=password, role=Role(role), organisation_name=organisation,
+        country=country, stakeholder_type=StakeholderType(stakeholder_type))
+    db.session.commit()
     click.echo(f"Created {role} account {user.email}"
                + (f" in {organisation}" if organisation else "") + ".")
 
@@ -96,8 +83,6 @@ def create_user(email, name, role, organisation, country, stakeholder_type, pass
 @click.command("send-mail")
 def send_mail():
     """Send the messages still waiting in the outbox (failed or interrupted sends)."""
-    from portal.mail import retry_unsent
-
     sent, failed = retry_unsent()
     click.echo(f"{sent} sent, {failed} still waiting.")
 
@@ -105,17 +90,7 @@ def send_mail():
 @click.command("prune")
 def prune():
     """Delete login attempts and ended sessions older than 30 days."""
-    from datetime import datetime, timedelta, timezone
-
-    from sqlalchemy import delete, or_
-
-    from portal.auth.services import prune_attempts
-    from portal.models import UserSession
-
-    n = prune_attempts()
-    cutoff = datetime.now(timezone.utc) - timedelta(days=30)
-    m = db.session.execute(delete(UserSession).where(
-        or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff))).rowcount
+    n, m = services.prune()
     db.session.commit()
     click.echo(f"Removed {n} login attempts and {m} sessions.")
 
@@ -124,12 +99,6 @@ def prune():
 def seed_demo():
     """Load demonstration data (organisations, people, an open WSIS Forum, contributions).
     Does nothing if it is already there."""
-    from flask import current_app
-
-    from portal.db import run_committed_hooks
-    from portal.demo import DEMO_PASSWORD
-    from portal.demo import seed_demo as load
-
     with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
         summary = load()
         db.session.commit()
@@ -147,8 +116,6 @@ def seed_demo():
 def backup_command(dest):
     """Write a consistent snapshot (database, files, manifest of hashes) into DEST, while the
     portal keeps serving."""
-    from portal.backup import BackupError, backup
-
     try:
         result = backup(dest)
     except BackupError as exc:
@@ -163,8 +130,6 @@ def backup_command(dest):
 def restore_command(src, yes):
     """Replace the database and files with the backup in SRC, then rebuild the search index.
     Stop the portal first."""
-    from portal.backup import BackupError, check_backup, restore
-
     try:
         manifest = check_backup(src)
     except BackupError as exc:
@@ -176,8 +141,6 @@ def restore_command(src, yes):
         restore(src)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    from portal.search import rebuild_index
-
     n = rebuild_index()
     click.echo(f"Restored {len(manifest['files'])} files and the database of {manifest['created_at']}; "
                f"search index rebuilt ({n} documents).")
@@ -187,9 +150,6 @@ def restore_command(src, yes):
 @click.option("--sweep", is_flag=True, help="Also delete files that no row names (older than an hour).")
 def verify_storage_command(sweep):
     """Check that every row's file exists with its recorded hash; list files without a row."""
-    from portal.backup import BackupError, verify_storage
-    from portal.backup import sweep as do_sweep
-
     v = verify_storage()
     click.echo(f"{v.checked} files checked: {len(v.missing)} missing, {len(v.corrupt)} damaged, "
                f"{len(v.orphans)} without a row.")

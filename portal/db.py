@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal import ROOT
+from portal.errors import ConfigurationError
 from portal.extensions import db, migrate
 
 
@@ -36,8 +37,6 @@ def register_database(app: Flask) -> None:
     try:
         db.init_app(app)
     except (ArgumentError, ImportError, ValueError) as exc:
-        from portal import ConfigurationError
-
         raise ConfigurationError(f"The database address {_safe_url(app)} is not valid ({exc}).") from None
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
 
@@ -57,8 +56,6 @@ def _safe_url(app: Flask) -> str:
 def check_connection(app: Flask) -> None:
     """Connect once at start: a wrong address or an unreachable server is one clear sentence
     now, not a traceback at the first request."""
-    from portal import ConfigurationError
-
     with app.app_context():
         try:
             with db.engine.connect() as conn:

@@ -14,6 +14,10 @@ from portal.extensions import db
 log = logging.getLogger("portal.errors")
 
 
+class ConfigurationError(RuntimeError):
+    """The portal cannot start as configured. The message is one sentence for the operator."""
+
+
 class UserError(Exception):
     """A request that cannot be carried out as asked. Every service raises this one type for a user's
     mistake: `message` is a translatable sentence for that user, `field` names the form field it

@@ -92,11 +92,6 @@ def retry_unsent(limit: int = 200) -> tuple[int, int]:
     return sent, len(ids) - sent
 
 
-def flush_committed() -> None:
-    """For CLI commands: run what their commits queued (requests do this by themselves)."""
-    run_committed_hooks()
-
-
 def _build(msg: OutgoingMail) -> EmailMessage:
     em = EmailMessage()
     em["From"] = current_app.config["MAIL_DEFAULT_SENDER"]

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
 from portal.labels import action_line_title, country_name, event_label, label, state_label
+from portal.models import ContributionState, ExtractionStatus, MeetingStatus, MembershipStatus, Series
 from portal.pagination import page_url
 
 
@@ -40,6 +41,12 @@ def register(app: Flask) -> None:
         current_language=current_language,
         language_names=LANGUAGE_NAMES,
         page_url=page_url,
+        # Templates compare states through the enums: {% if c.state == State.PUBLISHED %}.
+        State=ContributionState,
+        Series=Series,
+        MeetingStatus=MeetingStatus,
+        MembershipStatus=MembershipStatus,
+        ExtractionStatus=ExtractionStatus,
     )
     app.jinja_env.filters.update(
         label=label,

@@ -8,13 +8,10 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.auth import passwords
+from portal.forms import strip
 from portal.labels import STAKEHOLDER_TYPES, choices, country_choices, is_country
 
 EMAIL_MAX = 254
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class StrongPassword:
@@ -29,7 +26,7 @@ class StrongPassword:
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email"), filters=[_strip],
+    email = StringField(_l("Email"), filters=[strip],
                         validators=[DataRequired(), Length(max=EMAIL_MAX)],
                         render_kw={"autocomplete": "username", "type": "email"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=4096)],
@@ -39,16 +36,16 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[_strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
-    email = StringField(_l("Email"), filters=[_strip],
+    email = StringField(_l("Email"), filters=[strip],
                         validators=[DataRequired(), Length(max=EMAIL_MAX),
                                     Email(message=_l("Enter a valid email address."))],
                         render_kw={"autocomplete": "email", "type": "email"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), StrongPassword()],
                              render_kw={"autocomplete": "new-password"})
-    organisation = StringField(_l("Organisation"), filters=[_strip],
+    organisation = StringField(_l("Organisation"), filters=[strip],
                                validators=[DataRequired(), Length(min=2, max=200)],
                                render_kw={"list": "organisation-names", "autocomplete": "organization"})
     # Required only for a new organisation: checked below, not by a chain validator.
@@ -76,7 +73,7 @@ class RegistrationForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(_l("Email"), filters=[_strip],
+    email = StringField(_l("Email"), filters=[strip],
                         validators=[DataRequired(), Length(max=EMAIL_MAX)],
                         render_kw={"autocomplete": "email", "type": "email"})
     submit = SubmitField(_l("Send reset link"))
@@ -97,7 +94,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), filters=[_strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "name"})
     locale = SelectField(_l("Preferred language"), validate_choice=True)
@@ -105,7 +102,7 @@ class ProfileForm(FlaskForm):
 
 
 class ResendConfirmationForm(FlaskForm):
-    email = StringField(_l("Email"), filters=[_strip],
+    email = StringField(_l("Email"), filters=[strip],
                         validators=[DataRequired(), Length(max=EMAIL_MAX)],
                         render_kw={"autocomplete": "email", "type": "email"})
     submit = SubmitField(_l("Send confirmation link"))

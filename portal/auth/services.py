@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from portal import audit
 from portal.auth import passwords, tokens
@@ -59,6 +59,23 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def create_member_account(*, email: str, name: str, password: str, role: Role,
+                          organisation_name: str | None, country: str | None,
+                          stakeholder_type: StakeholderType) -> User:
+    """An operator's account creation: a confirmed account, in the named organisation if one is given
+    (created and verified if missing; its first member becomes its focal point)."""
+    user = create_user(email=email, name=name, password=password, role=role, confirmed=True)
+    if organisation_name:
+        org = find_organisation(organisation_name)
+        if org is None:
+            org = create_organisation(name=organisation_name, country=country, stakeholder_type=stakeholder_type)
+            org.verified_at = datetime.now(timezone.utc)
+        db.session.add(Membership(user=user, organisation=org, status=MembershipStatus.ACTIVE,
+                                  focal_point=not org.memberships, decided_at=datetime.now(timezone.utc)))
+        db.session.flush()
     return user
 
 
@@ -221,9 +238,14 @@ def authenticate(email: str, password: str, ip: str) -> tuple[str, User | None]:
     return LoginResult.OK, user
 
 
-def prune_attempts(older_than: timedelta = timedelta(days=30)) -> int:
+def prune(older_than: timedelta = timedelta(days=30)) -> tuple[int, int]:
+    """Delete login attempts, and sessions that expired or ended, older than that. Returns how many
+    of each."""
     cutoff = datetime.now(timezone.utc) - older_than
-    return db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff)).rowcount
+    attempts = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff)).rowcount
+    sessions = db.session.execute(delete(UserSession).where(
+        or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff))).rowcount
+    return attempts, sessions
 
 
 # Sessions ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from portal.contributions import listing, listing_cache
 from portal.extensions import db
 from portal.meetings import services as meetings
 from portal.models import IndexJob, OutgoingMail
+from portal.search import index_status
 
 bp = Blueprint("main", __name__)
 
@@ -44,8 +45,6 @@ def healthz():
         db.session.rollback()
         body.update(status="error", database=exc.__class__.__name__)
         return jsonify(body), 503
-    from portal.search import index_status
-
     body["index"] = index_status()
     if body["index"].get("status") not in (None, "ok"):
         body["status"] = "degraded"

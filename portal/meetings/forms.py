@@ -17,19 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from portal.forms import strip, upper
 from portal.labels import MEETING_STATUSES, MEETING_TYPES, choices
 from portal.models import GENEVA
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
 PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*(/[A-Za-z0-9][A-Za-z0-9.-]*)*$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _upper(value):
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)
@@ -41,13 +34,13 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class MeetingForm(FlaskForm):
-    code = StringField(_l("Code"), filters=[_upper],
+    code = StringField(_l("Code"), filters=[upper],
                        validators=[DataRequired(), Length(max=40),
                                    Regexp(CODE_RE, message=_l("Use capital letters, digits and hyphens, e.g. PC-4."))],
                        description=_l("Short and unique, used in addresses, e.g. FORUM-2027."))
-    title = StringField(_l("Title"), filters=[_strip], validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(), Length(max=300)])
     type = SelectField(_l("Type"), validators=[DataRequired()])
-    place = StringField(_l("Place"), filters=[_strip], validators=[Length(max=200)],
+    place = StringField(_l("Place"), filters=[strip], validators=[Length(max=200)],
                         description=_l("City and country; leave empty for a meeting held only online."))
     virtual = BooleanField(_l("Held online"))
     start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
@@ -57,12 +50,12 @@ class MeetingForm(FlaskForm):
                                   description=_l("Local time in the zone below. Leave empty if there is none."))
     deadline_tz = SelectField(_l("Time zone of the deadline"), default=GENEVA)
     accept_late = BooleanField(_l("Accept submissions after the deadline (marked late)"), default=True)
-    symbol_prefix = StringField(_l("Symbol prefix"), filters=[_strip],
+    symbol_prefix = StringField(_l("Symbol prefix"), filters=[strip],
                                 validators=[DataRequired(), Length(max=60),
                                             Regexp(PREFIX_RE, message=_l("Letters, digits, hyphens and slashes, e.g. WSIS/PC-3."))],
                                 description=_l("Documents are numbered <prefix>/CONTR/<n>-<language>, e.g. WSIS/PC-3/CONTR/12-E."))
     status = SelectField(_l("Status"), validators=[DataRequired()])
-    description = TextAreaField(_l("Description"), filters=[_strip], validators=[Optional(), Length(max=10000)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=10000)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):

@@ -5,21 +5,18 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
+from portal.forms import strip
 from portal.labels import STAKEHOLDER_TYPES, choices, country_choices, is_country
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(min=2, max=200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(), Length(min=2, max=200)])
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False)
     stakeholder_type = SelectField(_l("Stakeholder type"), validators=[DataRequired()])
-    website = StringField(_l("Website"), filters=[_strip],
+    website = StringField(_l("Website"), filters=[strip],
                           validators=[Optional(), Length(max=300),
                                       URL(require_tld=True, message=_l("Enter a web address starting with https://"))])
-    description = TextAreaField(_l("Description"), filters=[_strip], validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, **kwargs):
