@@ -51,6 +51,9 @@ def test_secretariat_decides_membership_requests(app, secretariat_client, make):
     applicant = make.user("join@itu-d.example", organisation=org, membership="pending")
     page = secretariat_client.get("/secretariat/memberships").get_data(as_text=True)
     assert "join@itu-d.example" in page
+    # The decision buttons of the row come back to this page.
+    assert f'action="/memberships/{applicant.membership.id}/decide"' in page
+    assert '<input type="hidden" name="back" value="secretariat">' in page
     r = secretariat_client.post_form(f"/memberships/{applicant.membership.id}/decide",
                                      {"decision": "refuse", "back": "secretariat"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/secretariat/memberships")
