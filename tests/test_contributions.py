@@ -297,6 +297,24 @@ def test_publish_selected(client, other_client, world):
     assert "Contribution 2" in other_client.get("/secretariat/moderation").get_data(as_text=True)
 
 
+def test_publish_selected_reports_each_refused_item_and_publishes_the_others(client, other_client, world):
+    login(client, world.alice.email)
+    for n in range(3):
+        submit_new(client, world.meeting, title=f"Contribution {n}")
+    ids = list(db.session.scalars(select(Version.id).order_by(Version.id)))
+    login(other_client, world.sec.email)
+    r = publish(other_client, db.session.get(Version, ids[1]))  # decided on its own page meanwhile
+    assert r.status_code == 302
+    r = other_client.post_form("/secretariat/moderation/publish-selected",
+                               {"selected": [str(i) for i in ids] + ["999999"]}, page="/secretariat/moderation")
+    assert r.status_code == 302
+    page = other_client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Contribution 1: This item has already been decided" in page
+    db.session.expire_all()
+    published = {v.title: v.contribution.number for v in db.session.scalars(select(Version).order_by(Version.id))}
+    assert published == {"Contribution 0": 2, "Contribution 1": 1, "Contribution 2": 3}
+
+
 # Deadlines -----------------------------------------------------------------------------------------------
 
 def test_late_submission_is_marked(client, world):
