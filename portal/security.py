@@ -10,7 +10,8 @@ from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.extensions import talisman
+from portal import audit
+from portal.extensions import login_manager, talisman
 
 CSP = {
     "default-src": "'self'",
@@ -113,12 +114,8 @@ def roles_required(check):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from portal.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not check(current_user):
-                from portal import audit
-
                 audit.denied(f"{request.method} {request.path}")
                 abort(403)
             return view(*args, **kwargs)
