@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make run    set everything up and serve the portal on http://$(HOST):$(PORT)
-#   make test   set everything up (plus dev tools) and run the whole test suite
+#   make test   set everything up (plus dev tools, and a ClamAV daemon for the run) and run the whole test suite
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -38,13 +38,14 @@ test: $(VENV)/.dev
 	$(BIN)/pybabel -q compile -d portal/translations
 	$(BIN)/python -m portal.instance_setup
 	$(BIN)/flask --app app init-db
-	$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	REQUIRE_ANTIVIRUS_TESTS=1 scripts/with-clamd.sh $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 # The whole suite again against a real PostgreSQL server, installed from Debian's packages
-# if missing and started for the run by scripts/with-postgres.sh.
+# if missing and started for the run by scripts/with-postgres.sh (and clamd, as for `make test`).
 test-postgres: $(VENV)/.dev
 	$(BIN)/pybabel -q compile -d portal/translations
-	scripts/with-postgres.sh $(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	REQUIRE_ANTIVIRUS_TESTS=1 scripts/with-postgres.sh scripts/with-clamd.sh \
+		$(BIN)/python -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 # End-to-end tests: Debian's Chromium (installed if missing) driven by Playwright, axe-core from npm.
 e2e: $(VENV)/.dev tests/e2e/node_modules/.installed

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from portal import uploads
 from portal.auth import services
 from portal.auth.passwords import password_problem
 from portal.backup import BackupError, backup, check_backup, restore, verify_storage
@@ -24,6 +25,11 @@ from portal.reference import load_reference_data
 from portal.search import rebuild_index
 
 
+def web_context():
+    """A request context for commands whose mail links to the portal: addresses start with PUBLIC_URL."""
+    return current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"])
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
@@ -33,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(verify_storage_command)
+    app.cli.add_command(rescan_command)
 
 
 @click.command("init-db")
@@ -99,7 +106,7 @@ def prune():
 def seed_demo():
     """Load demonstration data (organisations, people, an open WSIS Forum, contributions).
     Does nothing if it is already there."""
-    with current_app.test_request_context(base_url="http://127.0.0.1:5000"):
+    with web_context():
         summary = load()
         db.session.commit()
         run_committed_hooks()
@@ -167,3 +174,32 @@ def verify_storage_command(sweep):
         click.echo(f"Swept {len(removed)} orphan or temporary files.")
     if v.missing or v.corrupt:
         raise SystemExit(1)
+
+
+@click.command("rescan")
+@click.option("--pending", is_flag=True,
+              help="Only the files still waiting to be scanned (the scanner was down when they came).")
+def rescan_command(pending):
+    """Scan stored files again with clamd (after a signature update, or for files held because the scanner
+    could not be reached) and report what was found. Safe to run from cron: run it with --pending every few
+    minutes, and without after each freshclam update."""
+    if not current_app.config.get("ANTIVIRUS_URL"):
+        raise click.ClickException("No ANTIVIRUS_URL is set: there is no scanner to ask.")
+    ids = uploads.files_to_rescan(pending_only=pending)
+    report = uploads.RescanReport()
+    with web_context():  # the mail it sends links to the portal
+        for start in range(0, len(ids), 50):  # committed in batches: a long run keeps what it found
+            uploads.rescan(ids[start:start + 50], report)
+            db.session.commit()
+            run_committed_hooks()
+            if report.unavailable:
+                break
+    click.echo(f"{report.checked} of {len(ids)} files scanned: {report.clean} clean, "
+               f"{len(report.infected)} infected, {len(report.missing)} missing.")
+    for file_id, name, signature in report.infected:
+        click.echo(f"  infected: file {file_id} ({name}): {signature}")
+    for file_id in report.missing:
+        click.echo(f"  missing: file {file_id} (its stored bytes are gone; see verify-storage)")
+    if report.unavailable:
+        raise click.ClickException(f"The scanner stopped answering ({report.unavailable}); "
+                                   "the other files wait for the next run.")

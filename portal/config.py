@@ -27,6 +27,8 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
     # Number of reverse proxies in front of the portal whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = 0
+    # The portal's public address, for links in mail sent by commands (cron jobs), outside any request.
+    PUBLIC_URL = "http://127.0.0.1:5000"
 
     # Accounts
     PASSWORD_MIN_LENGTH = 10
@@ -60,6 +62,10 @@ class Defaults:
     UPLOAD_FOLDER = None  # None: instance/uploads
     EXTRACT_TIMEOUT_SECONDS = 30
     EXTRACT_MEMORY_MB = 768
+    # Virus scanning: ClamAV's clamd, "unix:///run/clamav/clamd.ctl" or "tcp://host:3310". None: uploads
+    # are accepted unscanned (the dashboard and /healthz say so).
+    ANTIVIRUS_URL = None
+    ANTIVIRUS_TIMEOUT_SECONDS = 30
 
     # Requests: the file plus the form around it.
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024

@@ -87,7 +87,7 @@ class FileRejected(UserError):
     """An upload the portal will not accept. ``message`` is a translatable sentence for the user;
     it belongs to the form's file field."""
 
-    REASONS = ("empty", "size", "type", "damaged", "unsafe", "encrypted", "encoding")
+    REASONS = ("empty", "size", "type", "damaged", "unsafe", "encrypted", "encoding", "infected")
 
     def __init__(self, reason: str, message=None, *, max_bytes: int | None = None):
         if reason not in self.REASONS:

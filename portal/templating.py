@@ -9,7 +9,14 @@ from markupsafe import Markup
 
 from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
 from portal.labels import action_line_title, country_name, event_label, label, state_label
-from portal.models import ContributionState, ExtractionStatus, MeetingStatus, MembershipStatus, Series
+from portal.models import (
+    ContributionState,
+    ExtractionStatus,
+    MeetingStatus,
+    MembershipStatus,
+    ScanStatus,
+    Series,
+)
 from portal.pagination import page_url
 
 
@@ -47,6 +54,7 @@ def register(app: Flask) -> None:
         MeetingStatus=MeetingStatus,
         MembershipStatus=MembershipStatus,
         ExtractionStatus=ExtractionStatus,
+        ScanStatus=ScanStatus,
     )
     app.jinja_env.filters.update(
         label=label,

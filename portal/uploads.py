@@ -5,12 +5,24 @@ request stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from portal import storage
-from portal.extract import Extraction, Inspection, extract_text, inspect_file
+from portal import antivirus, audit, storage
+from portal.extensions import db
+from portal.extract import Extraction, FileRejected, Inspection, extract_text, inspect_file
+from portal.models import DocumentFile, ScanStatus
+from portal.notify import send_to_user
+
+SCAN_STATUS = {
+    antivirus.Verdict.CLEAN: ScanStatus.CLEAN,
+    antivirus.Verdict.UNAVAILABLE: ScanStatus.PENDING,
+    antivirus.Verdict.NOT_CONFIGURED: ScanStatus.UNSCANNED,
+}
 
 
 @dataclass
@@ -21,19 +33,27 @@ class Upload:
     inspection: Inspection
     extraction: Extraction
     filename: str
+    scan: ScanStatus = ScanStatus.UNSCANNED
 
     def discard(self) -> None:
         storage.delete(self.stored.key)
 
 
 def receive_file(stream, filename: str | None) -> Upload:
-    """Store the bytes, decide what they are, and extract the text. A file refused for its type, size
-    or safety is deleted at once and FileRejected raised. A file accepted whose text cannot be read is
-    kept: the upload says so and the secretariat sees the flag."""
+    """Store the bytes, decide what they are, scan them for malware, and extract the text. A file
+    refused for its type, size or safety, or found infected, is deleted at once and FileRejected
+    raised. A file the scanner could not check (down or slow) is kept in quarantine (scan PENDING:
+    never downloadable by others, never publishable) until `flask rescan` checks it. A file accepted
+    whose text cannot be read is kept: the upload says so and the secretariat sees the flag."""
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
     stored = storage.save_upload(stream, max_bytes=max_bytes)
     try:
         inspection = inspect_file(storage.path_for(stored.key), max_bytes=max_bytes)
+        verdict = antivirus.scan_path(storage.path_for(stored.key))
+        if verdict.verdict == antivirus.Verdict.INFECTED:
+            raise FileRejected("infected", _l(
+                "This file was refused: the virus scanner found %(name)s in it. Nothing of it was kept.",
+                name=verdict.signature))
     except BaseException:
         storage.delete(stored.key)
         raise
@@ -43,4 +63,53 @@ def receive_file(stream, filename: str | None) -> Upload:
         memory_mb=current_app.config["EXTRACT_MEMORY_MB"],
     )
     name = storage.safe_display_name(filename, fallback=f"document{inspection.extension}")
-    return Upload(stored, inspection, extraction, name)
+    return Upload(stored, inspection, extraction, name, SCAN_STATUS[verdict.verdict])
+
+
+# Scanning again ---------------------------------------------------------------------------------------
+
+@dataclass
+class RescanReport:
+    checked: int = 0
+    clean: int = 0
+    infected: list[tuple[int, str, str]] = field(default_factory=list)  # (file id, name, signature)
+    missing: list[int] = field(default_factory=list)  # rows whose bytes are gone
+    unavailable: str | None = None  # the scanner stopped answering: the rest waits for the next run
+
+
+def files_to_rescan(*, pending_only: bool) -> list[int]:
+    """The ids of the stored files to scan: those in quarantine, or every file not found infected."""
+    wanted = [ScanStatus.PENDING] if pending_only else [ScanStatus.PENDING, ScanStatus.UNSCANNED, ScanStatus.CLEAN]
+    return list(db.session.scalars(select(DocumentFile.id).where(DocumentFile.scan_status.in_(wanted))
+                                   .order_by(DocumentFile.id)))
+
+
+def rescan(file_ids: list[int], report: RescanReport) -> RescanReport:
+    """Scan these stored files again and record what the scanner says (the caller commits). A file
+    found infected is never downloadable again; its uploader is told by email and the audit log
+    keeps the finding."""
+    for f in db.session.scalars(select(DocumentFile).where(DocumentFile.id.in_(file_ids))
+                                .order_by(DocumentFile.id)):
+        path = storage.path_for(f.storage_key)
+        if not path.exists():
+            report.missing.append(f.id)
+            continue
+        result = antivirus.scan_path(path)
+        if result.verdict in (antivirus.Verdict.UNAVAILABLE, antivirus.Verdict.NOT_CONFIGURED):
+            report.unavailable = result.detail or "no ANTIVIRUS_URL is set"
+            return report
+        report.checked += 1
+        f.scanned_at = datetime.now(timezone.utc)
+        if result.verdict == antivirus.Verdict.CLEAN:
+            f.scan_status, f.scan_signature = ScanStatus.CLEAN, None
+            report.clean += 1
+            continue
+        f.scan_status, f.scan_signature = ScanStatus.INFECTED, (result.signature or "unknown")[:200]
+        report.infected.append((f.id, f.filename, f.scan_signature))
+        audit.record("file.infected", target=f, detail={"signature": f.scan_signature,
+                                                        "contribution": f.version.contribution_id})
+        if f.uploaded_by is not None:
+            send_to_user(f.uploaded_by, "mail/file_infected.txt", file=f, signature=f.scan_signature,
+                         contribution=f.version.contribution)
+    db.session.flush()
+    return report

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 CONFIRM_SALT = "portal.confirm-email"
 RESET_SALT = "portal.reset-password"
+DEVICE_SALT = "portal.trusted-device"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -59,3 +60,13 @@ def email_matches(user, fingerprint: str) -> bool:
 
 def password_matches(user, fingerprint: str) -> bool:
     return _fingerprint(user.password_hash) == fingerprint
+
+
+def make_device_token(email_key: str) -> str:
+    """The value of a device cookie: this browser logged in to the account with this email key."""
+    return _serializer(DEVICE_SALT).dumps({"k": email_key})
+
+
+def device_trusted(token: str | None, email_key: str) -> bool:
+    data = _load(token or "", DEVICE_SALT, current_app.config["DEVICE_COOKIE_MAX_AGE"])
+    return bool(data) and data.get("k") == email_key

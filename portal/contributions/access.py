@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal import audit
 from portal.extensions import db
-from portal.models import Contribution, ContributionState, DocumentFile
+from portal.models import Contribution, ContributionState, DocumentFile, ScanStatus
 
 
 def is_member_of_owner(user, contribution: Contribution) -> bool:
@@ -75,10 +75,17 @@ def load_revisable(contribution_id: int) -> Contribution:
 
 def load_file_for_download(contribution_id: int, file_id: int) -> DocumentFile:
     """A file is offered to the public only while its contribution is published and the file
-    itself has been published; the owner and the secretariat can fetch any of its files."""
+    itself has been published; the owner and the secretariat can fetch any of its files. A file in
+    quarantine is not offered: one not yet scanned only to the person who uploaded it, one found
+    infected to nobody."""
     c = load_contribution(contribution_id)
     f = db.session.get(DocumentFile, file_id)
     if f is None or f.version.contribution_id != c.id:
+        abort(404)
+    if f.scan_status == ScanStatus.INFECTED:
+        abort(404)
+    if f.scan_status == ScanStatus.PENDING and not (
+            current_user.is_authenticated and f.uploaded_by_id == current_user.id):
         abort(404)
     public = (c.state == ContributionState.PUBLISHED and f.published_at is not None
               and f.version.state == ContributionState.PUBLISHED)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from portal import audit, storage
 from portal.db import after_commit
+from portal.errors import UserError
 from portal.extensions import db
 from portal.models import (
     ActionLine,
@@ -24,6 +26,7 @@ from portal.models import (
     Meeting,
     MembershipStatus,
     Organisation,
+    ScanStatus,
     User,
     Version,
 )
@@ -73,9 +76,21 @@ def attach(version: Version, upload: Upload, language: Language, user: User | No
         extraction_status=ExtractionStatus.OK if ex.ok else ExtractionStatus.FAILED,
         extraction_error=None if ex.ok else (ex.error or "")[:500], pages=ex.pages,
         uploaded_by=user, published_at=now() if published else None,
+        scan_status=upload.scan, scanned_at=now() if upload.scan == ScanStatus.CLEAN else None,
     )
     version.files.append(f)
     return f
+
+
+def require_scanned(files, field: str | None = None) -> None:
+    """Refuse to publish a file in quarantine (not yet scanned, or found infected)."""
+    for f in files:
+        if f.scan_status == ScanStatus.INFECTED:
+            raise UserError(_l("%(name)s was found to contain malware (%(signature)s) and cannot be "
+                               "published.", name=f.filename, signature=f.scan_signature or "?"), field)
+        if f.scan_status == ScanStatus.PENDING:
+            raise UserError(_l("%(name)s has not been scanned for malware yet (the scanner could not be "
+                               "reached). It can be published once it has been scanned.", name=f.filename), field)
 
 
 def remove_file(f: DocumentFile) -> None:

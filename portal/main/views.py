@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 
+from portal import antivirus
 from portal.contributions import listing, listing_cache
 from portal.extensions import db
 from portal.meetings import services as meetings
@@ -47,6 +48,11 @@ def healthz():
         return jsonify(body), 503
     body["index"] = index_status()
     if body["index"].get("status") not in (None, "ok"):
+        body["status"] = "degraded"
+    body["antivirus"] = antivirus.status()
+    if body["antivirus"]["status"] == "off":
+        body["antivirus"]["message"] = "Uploads are not scanned for malware: no ANTIVIRUS_URL is set."
+    elif body["antivirus"]["status"] != "ok":
         body["status"] = "degraded"
     body["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
     response = jsonify(body)

@@ -18,6 +18,7 @@ from portal.models.enums import (
     MeetingType,
     MembershipStatus,
     Role,
+    ScanStatus,
     Series,
     StakeholderType,
 )
@@ -25,6 +26,7 @@ from portal.models.listing import ListingGeneration
 from portal.models.meeting import GENEVA, ActionLine, Meeting
 from portal.models.organisation import Membership, Organisation
 from portal.models.outbox import OutgoingMail
+from portal.models.throttle import LoginCounter, UploadSlot
 from portal.models.user import AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "Base",
     "ListingGeneration",
     "LoginAttempt",
+    "LoginCounter",
     "Meeting",
     "MeetingStatus",
     "MeetingType",
@@ -53,7 +56,9 @@ __all__ = [
     "Organisation",
     "OutgoingMail",
     "Role",
+    "ScanStatus",
     "StakeholderType",
+    "UploadSlot",
     "User",
     "UserSession",
     "utcnow",

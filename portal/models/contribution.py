@@ -18,6 +18,7 @@ from portal.models.enums import (
     ContributionState,
     ExtractionStatus,
     Language,
+    ScanStatus,
     Series,
     enum_column,
 )
@@ -181,6 +182,11 @@ class DocumentFile(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A language version added after publication waits for the secretariat like any upload.
     published_at: Mapped[datetime | None]
+    scan_status: Mapped[ScanStatus] = mapped_column(
+        enum_column(ScanStatus, "scan_status"), default=ScanStatus.UNSCANNED, server_default="unscanned",
+        index=True)
+    scan_signature: Mapped[str | None] = mapped_column(String(200))
+    scanned_at: Mapped[datetime | None]
 
     version: Mapped[Version] = relationship(back_populates="files")
     uploaded_by: Mapped[User | None] = relationship()
@@ -188,6 +194,12 @@ class DocumentFile(Base):
     @property
     def letter(self) -> str | None:
         return LANGUAGE_LETTERS.get(self.language)
+
+    @property
+    def quarantined(self) -> bool:
+        """Not yet scanned because the scanner could not be reached, or found infected: nobody but
+        its uploader downloads it (an infected file, nobody), and it cannot be published."""
+        return self.scan_status in (ScanStatus.PENDING, ScanStatus.INFECTED)
 
 
 class ContributionEvent(Base):

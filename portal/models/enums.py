@@ -81,6 +81,15 @@ class ExtractionStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class ScanStatus(enum.StrEnum):
+    """What the virus scanner said of a stored file."""
+
+    CLEAN = "clean"
+    PENDING = "pending"  # the scanner could not be reached: quarantined until a rescan
+    UNSCANNED = "unscanned"  # no scanner configured (the embedded default)
+    INFECTED = "infected"  # found by a later rescan: never downloadable
+
+
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
     """A portable enum column: a VARCHAR with a CHECK constraint, storing values."""
     return SAEnum(

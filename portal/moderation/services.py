@@ -19,6 +19,7 @@ from portal.contributions.documents import (
     now,
     record,
     remove_file,
+    require_scanned,
 )
 from portal.errors import UserError
 from portal.extensions import db
@@ -28,6 +29,7 @@ from portal.models import (
     ContributionState,
     DocumentFile,
     Meeting,
+    ScanStatus,
     Series,
     SymbolCounter,
     User,
@@ -80,6 +82,7 @@ def publish(version: Version, moderator: User, *, confirm_unverified: bool = Fal
     """Publish a submitted version and give it its symbol (returned). Every refusal (UserError) is
     raised before anything changes, so a bulk publication goes on past a refused item."""
     c = version.contribution
+    require_scanned(version.files)
     if c.organisation is not None and not c.organisation.is_verified and not confirm_unverified:
         raise UserError(_l("%(org)s is not verified. Confirm that you publish it anyway.",
                            org=c.organisation.name), "confirm_unverified")
@@ -191,6 +194,7 @@ def publish_language_file(f: DocumentFile, moderator: User) -> str:
     c = v.contribution
     if v.state != S.PUBLISHED or c.state != S.PUBLISHED:
         raise UserError(_l("Publish the version itself first."))
+    require_scanned([f])
     done = db.session.execute(
         update(DocumentFile).where(DocumentFile.id == f.id, DocumentFile.published_at.is_(None))
         .values(published_at=now()).execution_options(synchronize_session=False)).rowcount
@@ -223,6 +227,13 @@ def decide_language_file(f: DocumentFile, moderator: User, publish_it: bool, com
 
 # The secretariat's own documents (series DOC, INF, DT) -------------------------------------------------
 
+def _require_scanned_upload(upload: Upload) -> None:
+    """The secretariat's documents are published at once: a file the scanner could not check is refused."""
+    if upload.scan == ScanStatus.PENDING:
+        raise UserError(_l("The virus scanner could not be reached, so the file could not be checked. "
+                           "Please try again in a few minutes."), "file")
+
+
 def publish_official(meeting: Meeting, moderator: User, d: Details, upload: Upload,
                      series: Series = Series.DOC) -> Contribution:
     """A document of the secretariat, e.g. a draft outcome document: published at once."""
@@ -234,6 +245,7 @@ def publish_official(meeting: Meeting, moderator: User, d: Details, upload: Uplo
     apply_details(v, d)
     c.versions.append(v)
     db.session.add(c)
+    _require_scanned_upload(upload)
     attach(v, upload, d.language, moderator, published=True)
     db.session.flush()
     c.number = next_number(meeting, series)
@@ -254,6 +266,7 @@ def revise_official(c: Contribution, moderator: User, d: Details, upload: Upload
                 submitted_at=at, published_at=at, decided_by=moderator)
     apply_details(v, d)
     c.versions.append(v)
+    _require_scanned_upload(upload)
     attach(v, upload, c.original_language, moderator, published=True)
     c.current_version = v
     db.session.flush()

@@ -8,9 +8,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
 
+from portal import antivirus
 from portal.auth import services as accounts
 from portal.extensions import db
-from portal.models import AuditEntry, Membership, MembershipStatus, Organisation, Role, User
+from portal.models import (
+    AuditEntry,
+    DocumentFile,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Role,
+    ScanStatus,
+    User,
+)
 from portal.organisations.services import name_filter
 
 ORGANISATION_FILTERS = ("unverified", "verified", "all")
@@ -21,13 +31,22 @@ ACCOUNT_FILTERS = ("all", "inactive", "secretariat")
 class Dashboard:
     unverified: int
     pending: int
+    antivirus: dict  # antivirus.status(): "off", "ok" or "unavailable"
+    files_waiting_scan: int
+    files_infected: int
+
+
+def _files(status: ScanStatus) -> int:
+    return db.session.scalar(select(func.count(DocumentFile.id)).where(DocumentFile.scan_status == status))
 
 
 def dashboard() -> Dashboard:
     return Dashboard(
         unverified=db.session.scalar(select(func.count(Organisation.id)).where(Organisation.verified_at.is_(None))),
         pending=db.session.scalar(select(func.count(Membership.id))
-                                  .where(Membership.status == MembershipStatus.PENDING)))
+                                  .where(Membership.status == MembershipStatus.PENDING)),
+        antivirus=antivirus.status(), files_waiting_scan=_files(ScanStatus.PENDING),
+        files_infected=_files(ScanStatus.INFECTED))
 
 
 def organisations(show: str, q: str) -> Select:

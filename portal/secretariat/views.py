@@ -38,8 +38,7 @@ def _q() -> str:
 
 @bp.get("/")
 def dashboard():
-    counts = services.dashboard()
-    return render_template("secretariat/dashboard.html", unverified=counts.unverified, pending=counts.pending)
+    return render_template("secretariat/dashboard.html", d=services.dashboard())
 
 
 @bp.get("/organisations")
