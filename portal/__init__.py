@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from portal.config import Defaults
-from portal.errors import ConfigurationError
+from portal.errors import ConfigurationError, MissingSecretKey
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     configure(app, test_config)
 
-    from portal import cli, errors, mail, security, templating
+    from portal import cli, errors, mail, security, templating, uploads
     from portal.db import register_database
     from portal.extensions import csrf, login_manager
     from portal.i18n import register_i18n
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     register_database(app)
     login_manager.init_app(app)
+    uploads.register(app)  # before CSRF protection, which reads the body
     csrf.init_app(app)
     security.register(app)
     register_i18n(app)
@@ -71,7 +72,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["MAIL_DIR"] = str(instance / "mail")
 
     if not app.config.get("SECRET_KEY"):
-        raise ConfigurationError(
+        raise MissingSecretKey(
             "No SECRET_KEY is set: run `make run` once (it writes instance/config.py) "
             "or set FLASK_SECRET_KEY."
         )

@@ -32,6 +32,9 @@ from portal.models import DocumentFile
 
 MANIFEST = "manifest.json"
 FORMAT = 1
+# The instance's settings (instance/config.py: the secret key among them), kept beside the data so
+# that a new machine can be given them back (`restore --with-config`).
+CONFIG_COPY = "instance-config.py"
 
 
 class BackupError(Exception):
@@ -147,6 +150,13 @@ def backup(dest: Path) -> BackupResult:
         "database_sha256": _sha256(db_file),
         "files": files,
     }
+    config = Path(current_app.instance_path) / "config.py"
+    if config.is_file():
+        copy = dest / CONFIG_COPY
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(config.read_bytes())
+        manifest["config"] = {"file": CONFIG_COPY, "sha256": _sha256(copy)}
     tmp = dest / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=1))
     os.replace(tmp, dest / MANIFEST)
@@ -239,7 +249,36 @@ def check_backup(src: Path) -> dict:
         p = src / "uploads" / f["key"]
         if not p.is_file() or _sha256(p) != f["sha256"]:
             raise BackupError(f"The file {f['key']} of the backup is missing or damaged.")
+    config = manifest.get("config")
+    if config and (not (src / config["file"]).is_file() or _sha256(src / config["file"]) != config["sha256"]):
+        raise BackupError("The settings file of the backup is missing or does not match its hash.")
     return manifest
+
+
+def restore_config(src: Path, instance: Path) -> bool:
+    """Put the backup's settings (instance/config.py) into an instance that has none. Returns False if
+    the instance has the very same settings already; raises BackupError if it has other ones (move them
+    aside first) or the backup holds none."""
+    manifest = check_backup(src)
+    config = manifest.get("config")
+    if not config:
+        raise BackupError("This backup holds no settings (it was taken from an instance without "
+                          "instance/config.py); restore without --with-config.")
+    data = (Path(src) / config["file"]).read_bytes()
+    target = Path(instance) / "config.py"
+    if target.exists():
+        if target.read_bytes() == data:
+            return False
+        raise BackupError(f"{target} already holds other settings; move it aside to restore the backup's.")
+    Path(instance).mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".py.restore-tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return True
 
 
 def restore(src: Path) -> dict:

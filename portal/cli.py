@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -12,7 +13,7 @@ from flask_migrate import upgrade
 from portal import uploads
 from portal.auth import services
 from portal.auth.passwords import password_problem
-from portal.backup import BackupError, backup, check_backup, restore, verify_storage
+from portal.backup import BackupError, backup, check_backup, restore, restore_config, verify_storage
 from portal.backup import sweep as do_sweep
 from portal.db import run_committed_hooks
 from portal.demo import DEMO_PASSWORD
@@ -134,11 +135,19 @@ def backup_command(dest):
 @click.command("restore")
 @click.argument("src", type=click.Path(exists=True, file_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(src, yes):
+@click.option("--with-config", is_flag=True,
+              help="Also restore the instance's settings (instance/config.py, the secret key among them) "
+                   "from the backup, into an instance that has none: a new machine.")
+def restore_command(src, yes, with_config):
     """Replace the database and files with the backup in SRC, then rebuild the search index.
-    Stop the portal first."""
+    Stop the portal first. Works into an empty instance (a new machine): a new secret key is
+    written, or the backup's settings with --with-config."""
     try:
         manifest = check_backup(src)
+        if with_config and restore_config(src, Path(current_app.instance_path)):
+            raise click.ClickException(
+                "The backup's settings are now in instance/config.py; run the same command again to "
+                "restore the data with them.")
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     if not yes:

@@ -39,10 +39,17 @@ class Defaults:
     ARGON2_PARALLELISM = 4
     CONFIRM_TOKEN_MAX_AGE = int(timedelta(days=3).total_seconds())
     RESET_TOKEN_MAX_AGE = int(timedelta(hours=1).total_seconds())
-    # Throttling, counted in the database so that it holds across worker processes.
+    # Login throttling (portal/auth/throttle.py), counted in the database so that it holds across worker
+    # processes: failed logins per window, for one account from one address; for one account from all
+    # untrusted clients (neither its device cookie nor an address it logged in from before); and from
+    # one address to all accounts.
     LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 20
     LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_KNOWN_ADDRESS_DAYS = 90
+    DEVICE_COOKIE_NAME = "portal_device"
+    DEVICE_COOKIE_MAX_AGE = int(timedelta(days=180).total_seconds())
     RESET_MAX_REQUESTS_PER_ACCOUNT = 3
     RESET_MAX_REQUESTS_PER_IP = 20
 
@@ -66,6 +73,12 @@ class Defaults:
     # are accepted unscanned (the dashboard and /healthz say so).
     ANTIVIRUS_URL = None
     ANTIVIRUS_TIMEOUT_SECONDS = 30
+
+    # Uploads in progress at once, per account and per address (across every worker process), and how
+    # long a slot held by a process killed mid-upload counts; storage per organisation.
+    UPLOADS_CONCURRENT = 2
+    UPLOAD_SLOT_SECONDS = 600
+    STORAGE_QUOTA_BYTES = 500 * 1024 * 1024
 
     # Requests: the file plus the form around it.
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024

@@ -5,10 +5,11 @@ the request's transaction has committed: a rolled-back change never reaches it."
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 
-from flask import Flask, g, has_app_context
+from flask import Flask, g, has_app_context, request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from portal import ROOT
 from portal.errors import ConfigurationError
 from portal.extensions import db, migrate
+
+log = logging.getLogger("portal.db")
 
 
 @event.listens_for(Engine, "connect")
@@ -78,12 +81,46 @@ def after_commit(fn: Callable[[], None]) -> None:
         pending.append(fn)
 
 
+def after_commit_in_own_transaction(fn: Callable[[], None]) -> None:
+    """Once the current transaction commits (and, in a request, once the response is sent): run fn in
+    a transaction of its own, commit it, and run what it queued in turn (its mail)."""
+    def run() -> None:
+        fn()
+        db.session.commit()
+        run_committed_hooks()
+
+    after_commit(run)
+
+
 def run_committed_hooks() -> None:
-    """Run the hooks of transactions that have committed. Called after each request and
-    by CLI commands after they commit."""
+    """Run the hooks of transactions that have committed. Called by CLI commands after they
+    commit (requests run theirs after the response, see `run_hooks_after_response`)."""
     hooks = g.pop("_committed_hooks", [])
     for fn in dict.fromkeys(hooks):  # a hook registered by several commits runs once
         fn()
+
+
+def run_hooks_after_response(app: Flask, response):
+    """Run the request's committed hooks once its response has been sent (when the server closes
+    it), in a fresh application context: mail delivery and index updates neither delay the answer
+    nor show in its timing (who has an account must not be guessable from how long a page takes)."""
+    hooks = list(dict.fromkeys(g.pop("_committed_hooks", [])))
+    if not hooks:
+        return response
+    base_url = request.host_url.rstrip("/") + request.script_root  # links in mail point where the request came
+
+    def run() -> None:
+        with app.test_request_context(base_url=base_url):
+            try:
+                for fn in hooks:
+                    fn()
+            except Exception:  # noqa: BLE001 - the response is sent; the work is replayable (outbox, jobs)
+                log.exception("work after the response failed")
+            finally:
+                db.session.remove()
+
+    response.call_on_close(run)
+    return response
 
 
 @event.listens_for(Session, "after_commit")

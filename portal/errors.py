@@ -18,6 +18,10 @@ class ConfigurationError(RuntimeError):
     """The portal cannot start as configured. The message is one sentence for the operator."""
 
 
+class MissingSecretKey(ConfigurationError):
+    """No SECRET_KEY: the instance has not been set up (`make run` writes one)."""
+
+
 class UserError(Exception):
     """A request that cannot be carried out as asked. Every service raises this one type for a user's
     mistake: `message` is a translatable sentence for that user, `field` names the form field it

@@ -34,8 +34,36 @@ def ensure_instance(instance: Path) -> bool:
     return True
 
 
+def instance_path() -> Path:
+    return Path(os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
+
+
+def prepare_for_restore(argv: list[str]) -> str | None:
+    """`flask --app app restore SRC [--with-config]` into an instance without settings (a new machine):
+    give it the backup's settings (--with-config) or a new secret key, as `make run` would, so that the
+    portal can start and the restore go on. Returns what was done, or None for any other command."""
+    if "restore" not in argv:
+        return None
+    args = argv[argv.index("restore") + 1:]
+    instance = instance_path()
+    if "--with-config" in args:
+        from portal.backup import BackupError, restore_config
+
+        src = next((a for a in args if not a.startswith("-")), None)
+        if src is None:
+            return None
+        try:
+            restore_config(Path(src), instance)
+        except BackupError as exc:
+            print(f"The settings could not be restored: {exc}", file=sys.stderr)
+            return None
+        return f"the backup's settings were restored into {instance / 'config.py'}"
+    ensure_instance(instance)
+    return f"a new secret key was written to {instance / 'config.py'}"
+
+
 def main() -> int:
-    instance = Path(os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
+    instance = instance_path()
     try:
         created = ensure_instance(instance)
     except OSError as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 
-from portal.db import after_commit, run_committed_hooks
+from portal.db import after_commit, run_hooks_after_response
 from portal.extensions import db
 from portal.models import OutgoingMail
 
@@ -33,9 +33,8 @@ MAX_ATTEMPTS = 10
 
 def register(app: Flask) -> None:
     @app.after_request
-    def _send_committed_mail(response):
-        run_committed_hooks()
-        return response
+    def _after_response(response):
+        return run_hooks_after_response(app, response)
 
 
 def queue_mail(recipient: str, subject: str, body: str) -> OutgoingMail:

@@ -26,6 +26,8 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 
+HSTS = "max-age=31536000; includeSubDomains"
+
 # For downloads: a file opened by mistake in the browser can run nothing and load nothing.
 DOWNLOAD_CSP = {"default-src": "'none'", "sandbox": "", "frame-ancestors": "'none'"}
 
@@ -69,7 +71,9 @@ def register(app: Flask) -> None:
         content_security_policy=CSP,
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
-        strict_transport_security=True,  # Talisman sends it on HTTPS requests only
+        # Talisman would send HSTS whenever a client claims X-Forwarded-Proto: https, trusted or not: the
+        # header is set below, on requests that are HTTPS as the trusted proxies (PROXY_COUNT) say.
+        strict_transport_security=False,
         x_xss_protection=False,
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
@@ -81,6 +85,8 @@ def register(app: Flask) -> None:
         if current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = HSTS
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
+from portal.contributions.documents import StorageUse, storage_use
 from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
 from portal.labels import action_line_title, country_name, event_label, label, state_label
 from portal.models import (
@@ -38,6 +40,12 @@ def filesize(n: int | None) -> str:
     return _("%(size)s MB", size=format_decimal(round(n / (1024 * 1024), 1), "0.0"))
 
 
+def my_storage() -> StorageUse | None:
+    """The storage used by the current user's organisation, for the upload forms."""
+    org = current_user.organisation if current_user.is_authenticated else None
+    return storage_use(org) if org is not None else None
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _upload_limit():
@@ -48,6 +56,7 @@ def register(app: Flask) -> None:
         current_language=current_language,
         language_names=LANGUAGE_NAMES,
         page_url=page_url,
+        my_storage=my_storage,
         # Templates compare states through the enums: {% if c.state == State.PUBLISHED %}.
         State=ContributionState,
         Series=Series,

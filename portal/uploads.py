@@ -1,21 +1,26 @@
 """Receiving an uploaded file: store its bytes under a generated name, decide what it is from those
-bytes, and read its text in a sandboxed child process. Every kind of record that carries files goes
-through `receive_file`; the form flow (`portal.formflow`) calls it and discards what a refused
-request stored."""
+bytes, scan them for malware, and read its text in a sandboxed child process. Every kind of record
+that carries files goes through `receive_file`; the form flow (`portal.formflow`) calls it and
+discards what a refused request stored. Also here: scanning stored files again (`rescan`), and the
+limit on uploads in progress per account and address (`register`)."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from flask import current_app
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import antivirus, audit, storage
 from portal.extensions import db
 from portal.extract import Extraction, FileRejected, Inspection, extract_text, inspect_file
-from portal.models import DocumentFile, ScanStatus
+from portal.models import DocumentFile, ScanStatus, UploadSlot
 from portal.notify import send_to_user
 
 SCAN_STATUS = {
@@ -113,3 +118,78 @@ def rescan(file_ids: list[int], report: RescanReport) -> RescanReport:
                          contribution=f.version.contribution)
     db.session.flush()
     return report
+
+
+# Limits on uploads in progress ---------------------------------------------------------------------------
+# Checked before the request's body is read (the guard runs before CSRF protection parses the form), so
+# that a burst from one account or address is refused at once instead of occupying the server's threads.
+
+
+class TooManyUploads(Exception):
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _insert_slot(conn):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(UploadSlot)
+
+
+def acquire_slots(keys: list[str], limit: int, lifetime: timedelta) -> list[tuple[str, int, str]]:
+    """One of `limit` upload slots for each key (an account, an address), taken in one transaction;
+    slots older than lifetime (a process killed mid-upload) count as free. Raises TooManyUploads."""
+    now = datetime.now(timezone.utc)
+    token = secrets.token_hex(8)
+    taken: list[tuple[str, int, str]] = []
+    with db.engine.begin() as conn:
+        for key in keys:
+            conn.execute(delete(UploadSlot).where(UploadSlot.key == key, UploadSlot.acquired_at < now - lifetime))
+            for slot in range(limit):
+                stmt = _insert_slot(conn).values(key=key, slot=slot, token=token, acquired_at=now)
+                if conn.execute(stmt.on_conflict_do_nothing().returning(UploadSlot.slot)).first() is not None:
+                    taken.append((key, slot, token))
+                    break
+            else:
+                for k, s, t in taken:
+                    conn.execute(delete(UploadSlot).where(UploadSlot.key == k, UploadSlot.slot == s,
+                                                          UploadSlot.token == t))
+                raise TooManyUploads(limit)
+    return taken
+
+
+def release_slots(taken: list[tuple[str, int, str]]) -> None:
+    with db.engine.begin() as conn:
+        for key, slot, token in taken:
+            conn.execute(delete(UploadSlot).where(UploadSlot.key == key, UploadSlot.slot == slot,
+                                                  UploadSlot.token == token))
+
+
+def register(app: Flask) -> None:
+    """Install the upload guard. Call before CSRF protection is set up: hooks run in the order they were
+    registered, and CSRF protection reads the whole body to find its token."""
+
+    @app.before_request
+    def _guard_uploads():
+        if request.method != "POST" or request.mimetype != "multipart/form-data":
+            return None
+        cfg = app.config
+        if request.content_length is not None and request.content_length > cfg["MAX_CONTENT_LENGTH"]:
+            abort(413)
+        keys = [f"address:{request.remote_addr or 'unknown'}"]
+        if current_user.is_authenticated:
+            keys.insert(0, f"account:{current_user.id}")
+        try:
+            g.upload_slots = acquire_slots(keys, cfg["UPLOADS_CONCURRENT"],
+                                           timedelta(seconds=cfg["UPLOAD_SLOT_SECONDS"]))
+        except TooManyUploads as exc:
+            return render_template("errors/error.html", code=429, name="Too Many Requests", message=ngettext(
+                "You already have an upload in progress. Wait until it has finished, then send this one again.",
+                "You already have %(num)d uploads in progress. Wait until they have finished, then send this "
+                "one again.", exc.limit)), 429, {"Retry-After": "30"}
+        return None
+
+    @app.teardown_request
+    def _release_upload_slots(exc=None):
+        taken = g.pop("upload_slots", None)
+        if taken:
+            release_slots(taken)

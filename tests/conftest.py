@@ -32,6 +32,9 @@ class Client(FlaskClient):
     context (and its `g` and database session) is not shared with the request."""
 
     def open(self, *args, **kwargs):
+        # Buffered: the body is read and the response closed before the call returns, as a real server
+        # closes it once sent; that is when the portal runs its after-commit work (mail, index).
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, page: str = "/") -> str:

@@ -195,3 +195,93 @@ def test_restore_refreshes_cached_listings(app, client, other_client, make, runn
     publish(ids[2])  # the restored database moves on to the same numbers as before
     page = client.get(f"/meetings/{meeting.code}").get_data(as_text=True)
     assert "Note 0" in page and "Note 2" in page and "Note 1" not in page
+
+
+# Restore onto a new machine ------------------------------------------------------------------------------
+
+def _live_with_a_publication(tmp_path, databases):
+    import os
+
+    from tests.browser import Session
+    from tests.conftest import PASSWORD
+    from tests.live import LiveServer
+
+    url = databases.new(tmp_path, empty=True) if os.environ.get("TEST_DATABASE_URL") else None
+    old = LiveServer(tmp_path / "old", database_url=url).start()
+    old.flask("create-user", "--email", "sec@itu.example", "--name", "Sec", "--role", "secretariat",
+              "--password-stdin", input_=PASSWORD + "\n")
+    old.flask("create-user", "--email", "d@gov.example", "--name", "D", "--organisation", "Ministry of Backups",
+              "--country", "CH", "--password-stdin", input_=PASSWORD + "\n")
+    sec = Session(old.url).login("sec@itu.example")
+    sec.form("/meetings/new", {"code": "NEW-1", "title": "New machine", "type": "forum", "place": "Geneva",
+                               "start_date": "2030-01-10", "end_date": "2030-01-12", "deadline_tz": "Europe/Zurich",
+                               "accept_late": "y", "symbol_prefix": "WSIS/NEW-1", "status": "open"},
+             page="/meetings/new")
+    d = Session(old.url).login("d@gov.example")
+    d.form("/contributions/new", {"meeting": "NEW-1", "title": "Sauvegarde", "summary": "", "action_lines": ["C2"],
+                                  "language": "fr", "submit": "1"},
+           files={"file": ("note.txt", io.BytesIO(b"Texte sauvegarde et restaure ailleurs.\n"), "text/plain")},
+           page="/contributions/new")
+    vid = sec.get("/secretariat/moderation").text.split('name="selected" value="')[1].split('"')[0]
+    sec.form("/secretariat/moderation/publish-selected", {"selected": vid}, page="/secretariat/moderation")
+    old.flask("backup", str(tmp_path / "bk"))
+    old.stop()
+    return old, url
+
+
+def test_restore_onto_a_new_machine_serves_the_restored_documents(tmp_path, databases):
+    import os
+
+    from tests.live import LiveServer
+
+    old, url = _live_with_a_publication(tmp_path, databases)
+    new_url = databases.new(tmp_path / "n", empty=True) if url else None
+    new = LiveServer(tmp_path / "new", database_url=new_url)
+    (new.instance / "config.py").unlink()  # a new machine: nothing in instance/
+    r = new.flask("restore", str(tmp_path / "bk"), "--yes")
+    assert "a new secret key was written" in r.stderr and "search index rebuilt (1 documents)" in r.stdout
+    assert (new.instance / "config.py").read_text() != (old.instance / "config.py").read_text()
+    srv = new.start()
+    try:
+        import requests
+
+        page = requests.get(srv.url + "/search?q=sauvegarde", timeout=30).text
+        assert "Sauvegarde" in page and "WSIS/NEW-1/CONTR/1-F" in page
+        doc = requests.get(srv.url + "/meetings/NEW-1", timeout=30).text
+        href = doc.split('href="/documents/')[1].split('"')[0]
+        body = requests.get(srv.url + "/documents/" + href, timeout=30).text
+        file_href = body.split('href="/documents/')[1].split('"')[0]
+        got = requests.get(srv.url + "/documents/" + file_href, timeout=30)
+        assert got.status_code == 200 and got.content == b"Texte sauvegarde et restaure ailleurs.\n"
+    finally:
+        srv.stop()
+    if os.environ.get("TEST_DATABASE_URL"):
+        databases.drop(url)
+        databases.drop(new_url)
+
+
+def test_restore_with_config_brings_the_settings_back_and_refuses_to_overwrite_others(tmp_path, databases):
+    import os
+
+    from tests.live import LiveServer
+
+    old, url = _live_with_a_publication(tmp_path, databases)
+    new_url = databases.new(tmp_path / "n", empty=True) if url else None
+    new = LiveServer(tmp_path / "new", database_url=new_url)
+    (new.instance / "config.py").unlink()
+    r = new.flask("restore", str(tmp_path / "bk"), "--yes", "--with-config")
+    assert "the backup's settings were restored" in r.stderr
+    assert (new.instance / "config.py").read_bytes() == (old.instance / "config.py").read_bytes()
+    assert "search index rebuilt (1 documents)" in r.stdout
+
+    # An instance with settings of its own: the backup's are not forced on it, and nothing is restored.
+    other = LiveServer(tmp_path / "other", database_url=new_url, extra_config="PAGE_SIZE = 30\n")
+    before = (other.instance / "config.py").read_bytes()
+    r = other.flask("restore", str(tmp_path / "bk"), "--yes", "--with-config", check=False)
+    assert r.returncode != 0 and "already holds other settings; move it aside" in r.stderr
+    assert (other.instance / "config.py").read_bytes() == before
+    restored = other.instance / "uploads"
+    assert not restored.exists() or not any(p.is_file() for p in restored.rglob("*"))  # no file was restored
+    if os.environ.get("TEST_DATABASE_URL"):
+        databases.drop(url)
+        databases.drop(new_url)

@@ -171,7 +171,8 @@ def test_submit_publish_and_read(app, client, other_client, world):
     r = public.get(f"/documents/{c.id}/files/{f.id}")
     assert r.status_code == 200 and r.data == FRENCH
     assert r.headers["Content-Disposition"].startswith("attachment")
-    assert "contribution-s%C3%A9n%C3%A9gal.txt" in r.headers["Content-Disposition"]
+    assert 'filename="WSIS-FORUM-2027-CONTR-1-F.txt"' in r.headers["Content-Disposition"]
+    assert "contribution-sénégal.txt" in doc  # the uploader's name, shown as text
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in r.headers["Content-Security-Policy"]
     # Counts count published documents.

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal import create_app
 from portal.extensions import db
 from portal.models import AuditEntry, User
-from tests.conftest import PASSWORD, Client, login
+from tests.conftest import PASSWORD, Client, link_in, login, mail_to
 
 # Passwords ----------------------------------------------------------------------------------------
 
@@ -108,23 +108,87 @@ def test_unknown_email_takes_about_as_long_as_wrong_password(app, client, make):
 
 # Throttling ------------------------------------------------------------------------------------------
 
-def test_repeated_failures_on_one_account_are_throttled(app, client, make):
+def _from(app, address: str) -> Client:
+    """A browser on another address."""
+    c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = address
+    return c
+
+
+def test_repeated_failures_on_one_account_from_one_address_are_throttled(app, client, make):
     make.user("target@example.org")
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]
     for _ in range(limit):
         assert _login_failure(client, "target@example.org")[0] == 200
-    # Now even the right password is refused, with the same message as for an unknown address.
+    # Now even the right password is refused from this address, with the same message as for an unknown one.
     r = login(client, "target@example.org", PASSWORD)
     assert r.status_code == 429 and "Too many failed attempts" in r.get_data(as_text=True)
     r = login(client, "unknown-target@example.org", PASSWORD)
-    assert r.status_code == 200  # another address is not affected
+    assert r.status_code == 200  # another account from this address is not affected
     assert db.session.scalar(select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "login.throttled")) >= 1
+    # The owner, from an address that has not failed, logs in.
+    assert login(_from(app, "10.1.2.3"), "target@example.org", PASSWORD).status_code == 302
 
 
 def test_unknown_address_is_throttled_like_a_known_one(app, client):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]):
         _login_failure(client, "ghost@example.org")
     assert login(client, "ghost@example.org", PASSWORD).status_code == 429
+
+
+def test_an_attack_from_many_addresses_spends_the_accounts_budget_but_not_the_owners(app, make):
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=8)
+    user = make.user("minister@gov.example")
+    owner_browser = _from(app, "10.0.0.1")
+    assert login(owner_browser, user.email, PASSWORD).status_code == 302  # earlier: sets the device cookie
+    owner_browser.post_form("/logout")
+    office = "10.0.0.2"
+    assert login(_from(app, office), user.email, PASSWORD).status_code == 302  # an address known to work
+
+    # The attack: 4 addresses, 2 wrong passwords each (below the per-address budget), then more.
+    for i in range(4):
+        for _ in range(2):
+            assert _login_failure(_from(app, f"192.0.2.{i}"), user.email)[0] == 200
+    assert _login_failure(_from(app, "192.0.2.99"), user.email)[0] == 429  # the account's budget is spent
+    # An untrusted client cannot even try the right password ...
+    assert login(_from(app, "198.51.100.7"), user.email, PASSWORD).status_code == 429
+    # ... but the owner's browser (device cookie, new address) and a known address still log in.
+    owner_browser.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    assert login(owner_browser, user.email, PASSWORD).status_code == 302
+    assert login(_from(app, office), user.email, PASSWORD).status_code == 302
+    checks = db.session.scalar(select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "login.failure"))
+    assert checks == 8  # never more passwords checked than the account's budget
+
+
+def test_a_device_cookie_of_another_account_or_forged_gives_no_trust(app, make):
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=2)
+    make.user("a@example.org")
+    b = make.user("b@example.org")
+    browser = _from(app, "10.0.0.1")
+    login(browser, "a@example.org", PASSWORD)  # a device cookie for a@, not b@
+    browser.post_form("/logout")
+    for i in range(2):
+        _login_failure(_from(app, f"192.0.2.{i}"), b.email)
+    browser.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert login(browser, b.email, PASSWORD).status_code == 429
+    forged = _from(app, "203.0.113.10")
+    forged.set_cookie(app.config["DEVICE_COOKIE_NAME"], "eyJrIjoiYiJ9.forged.signature")
+    assert login(forged, b.email, PASSWORD).status_code == 429
+
+
+def test_a_password_reset_lets_the_owner_in_during_an_attack(app, make):
+    app.config.update(LOGIN_MAX_FAILURES_PER_ACCOUNT=2)
+    user = make.user("reset-owner@example.org")
+    for i in range(2):
+        _login_failure(_from(app, f"192.0.2.{i}"), user.email)
+    browser = _from(app, "203.0.113.20")
+    assert login(browser, user.email, PASSWORD).status_code == 429
+    browser.post_form("/password/forgot", {"email": user.email}, page="/password/forgot")
+    link = link_in(mail_to(app, user.email)[-1], "/password/reset/")
+    r = browser.post_form(link, {"password": "a brand new passphrase 2027", "confirm": "a brand new passphrase 2027"},
+                          page=link)
+    assert r.status_code == 302
+    assert login(browser, user.email, "a brand new passphrase 2027").status_code == 302
 
 
 def test_many_accounts_from_one_address_are_throttled(app, client, make):
@@ -135,10 +199,7 @@ def test_many_accounts_from_one_address_are_throttled(app, client, make):
     r = login(client, "victim@example.org", PASSWORD)
     assert r.status_code == 429
     # From another address, the same account can still log in.
-    other = app.test_client()
-    r = other.post_form("/login", {"email": "victim@example.org", "password": PASSWORD},
-                        page="/login", environ_base={"REMOTE_ADDR": "10.9.8.7"})
-    assert r.status_code == 302
+    assert login(_from(app, "10.9.8.7"), "victim@example.org", PASSWORD).status_code == 302
 
 
 def test_throttle_is_shared_by_separate_processes(app, make, tmp_path):
@@ -147,7 +208,7 @@ def test_throttle_is_shared_by_separate_processes(app, make, tmp_path):
     second = create_app(dict(app.config), instance_path=app.instance_path)
     second.test_client_class = Client
     c1, c2 = app.test_client(), second.test_client()
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]
     for i in range(limit):
         _login_failure(c1 if i % 2 else c2, "shared@example.org")
     assert login(c1, "shared@example.org").status_code == 429

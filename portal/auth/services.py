@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from portal import audit
-from portal.auth import passwords, tokens
+from portal.auth import passwords, throttle, tokens
+from portal.db import after_commit_in_own_transaction
 from portal.errors import UserError
 from portal.extensions import db
 from portal.models import (
@@ -48,12 +49,14 @@ def find_user_by_email(email: str) -> User | None:
 # Accounts ---------------------------------------------------------------------------
 
 def create_user(
-    *, email: str, name: str, password: str, role: Role = Role.STAKEHOLDER, confirmed: bool = False
+    *, email: str, name: str, password: str | None = None, password_hash: str | None = None,
+    role: Role = Role.STAKEHOLDER, confirmed: bool = False
 ) -> User:
+    """An account; give the password, or its hash if it has been computed already."""
     user = User(
         email=normalise_email(email),
         name=" ".join(name.split()),
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash or passwords.hash_password(password),
         role=role,
         confirmed_at=datetime.now(timezone.utc) if confirmed else None,
     )
@@ -100,7 +103,9 @@ def register(
     or a new, unverified organisation with this person as its focal point.
 
     If the address already has an account, nothing is created and its owner is told by
-    email: the page answers the same either way, so it reveals nothing."""
+    email: the page answers the same either way, and takes the same time (the password is hashed
+    in both cases; mail goes out after the response), so it reveals nothing."""
+    password_hash = passwords.hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
         send_to_user(existing, "mail/already_registered.txt",
@@ -109,7 +114,7 @@ def register(
         audit.record("account.register_existing", actor=existing, target=existing)
         return Registration(None, None, False)
 
-    user = create_user(email=email, name=name, password=password)
+    user = create_user(email=email, name=name, password_hash=password_hash)
     user.locale = locale
     org = find_organisation(organisation_name)
     if org is not None:
@@ -142,10 +147,15 @@ def send_confirmation(user: User) -> None:
 
 def resend_confirmation(email: str, ip: str) -> None:
     """Send a new link if the address has an account still waiting for confirmation.
-    Throttled like reset requests; says nothing either way."""
+    Throttled like reset requests; says nothing either way. The request does the same work for any
+    address: whether it has an account is looked up after the response (`_send_confirmation_to`)."""
     if reset_throttled(email, ip):
         return
     _attempt("reset", email, ip, False)
+    after_commit_in_own_transaction(lambda: _send_confirmation_to(email))
+
+
+def _send_confirmation_to(email: str) -> None:
     user = find_user_by_email(email)
     if user is not None and user.active and not user.is_confirmed:
         send_confirmation(user)
@@ -183,12 +193,21 @@ def _failures(kind: str, *, key: str | None = None, ip: str | None = None) -> in
     return db.session.scalar(q) or 0
 
 
-def login_throttled(email: str, ip: str) -> bool:
+def known_address(key: str, ip: str) -> bool:
+    """Whether this address logged in to the account (by its email key) successfully before."""
+    since = datetime.now(timezone.utc) - timedelta(days=current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"])
+    return db.session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.kind == "login", LoginAttempt.success.is_(True), LoginAttempt.email_key == key,
+        LoginAttempt.ip == ip, LoginAttempt.at >= since).limit(1)) is not None
+
+
+def _budgets(key: str, ip: str, trusted_device: bool) -> list[throttle.Budget]:
     cfg = current_app.config
-    return (
-        _failures("login", key=email_key(email)) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _failures("login", ip=ip) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]
-    )
+    budgets = [throttle.Budget(f"pair:{key}:{ip}", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT"]),
+               throttle.Budget(f"address:{ip}", cfg["LOGIN_MAX_FAILURES_PER_IP"])]
+    if not (trusted_device or known_address(key, ip)):
+        budgets.append(throttle.Budget(f"account:{key}", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]))
+    return budgets
 
 
 def reset_throttled(email: str, ip: str) -> bool:
@@ -211,10 +230,15 @@ class LoginResult:
     INACTIVE = "inactive"
 
 
-def authenticate(email: str, password: str, ip: str) -> tuple[str, User | None]:
-    """Check a login. Unknown addresses and wrong passwords take the same time and give the
-    same answer; every failure counts towards the throttle of the address and of the IP."""
-    if login_throttled(email, ip):
+def authenticate(email: str, password: str, ip: str, *, trusted_device: bool = False) -> tuple[str, User | None]:
+    """Check a login. Unknown addresses and wrong passwords take the same time and give the same
+    answer. Every check first takes one unit of each throttle budget it is subject to (`throttle`),
+    so that parallel requests never check more passwords than the budgets allow; a login that
+    succeeds gives it back. trusted_device: the browser showed this account's device cookie."""
+    key = email_key(email)
+    budgets = throttle.reserve(_budgets(key, ip, trusted_device),
+                               timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"]))
+    if budgets is None:
         passwords.dummy_verify(password)
         audit.record("login.throttled", detail={"ip": ip})
         return LoginResult.THROTTLED, None
@@ -228,6 +252,7 @@ def authenticate(email: str, password: str, ip: str) -> tuple[str, User | None]:
         _attempt("login", email, ip, False)
         audit.record("login.inactive", actor=user, target=user)
         return LoginResult.INACTIVE, user
+    throttle.give_back(budgets, clear=(f"pair:{key}:{ip}",))
     if not user.is_confirmed:
         audit.record("login.unconfirmed", actor=user, target=user)
         return LoginResult.UNCONFIRMED, user
@@ -242,6 +267,7 @@ def prune(older_than: timedelta = timedelta(days=30)) -> tuple[int, int]:
     """Delete login attempts, and sessions that expired or ended, older than that. Returns how many
     of each."""
     cutoff = datetime.now(timezone.utc) - older_than
+    throttle.prune(cutoff)
     attempts = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff)).rowcount
     sessions = db.session.execute(delete(UserSession).where(
         or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff))).rowcount
@@ -320,14 +346,18 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def request_password_reset(email: str, ip: str) -> None:
-    """Send a reset link if the address has an active account. Says nothing either way."""
+    """Send a reset link if the address has an active account. Says nothing either way, and does the
+    same work for any address: the account is looked up after the response (`_send_reset_link`)."""
     if reset_throttled(email, ip):
         audit.record("reset.throttled", detail={"ip": ip})
         return
     _attempt("reset", email, ip, False)
+    after_commit_in_own_transaction(lambda: _send_reset_link(email))
+
+
+def _send_reset_link(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
-        passwords.dummy_verify(email)  # keep the timing of both branches close
         return
     token = tokens.make_reset_token(user)
     send_to_user(user, "mail/reset_password.txt",

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from portal.auth import forms, services
+from portal.auth import forms, services, tokens
 from portal.extensions import db, login_manager
 from portal.formflow import run
 from portal.i18n import LANG_COOKIE, LANGUAGE_NAMES, current_language
@@ -54,6 +54,14 @@ def _begin_session(user, remember: bool) -> None:
     generate_csrf()
 
 
+def _trust_this_device(resp, key: str) -> None:
+    """The device cookie (OWASP's "device cookies"): this browser logged in to the account, so an attack
+    on the account from elsewhere does not lock it out (see portal/auth/throttle.py)."""
+    cfg = current_app.config
+    resp.set_cookie(cfg["DEVICE_COOKIE_NAME"], tokens.make_device_token(key), max_age=cfg["DEVICE_COOKIE_MAX_AGE"],
+                    httponly=True, samesite="Lax", secure=request.is_secure)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -61,12 +69,16 @@ def login():
     form = forms.LoginForm()
     status = 200
     if form.validate_on_submit():
-        result, user = services.authenticate(form.email.data, form.password.data, _ip())
+        key = services.email_key(form.email.data)
+        trusted = tokens.device_trusted(request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]), key)
+        result, user = services.authenticate(form.email.data, form.password.data, _ip(), trusted_device=trusted)
         if result == services.LoginResult.OK:
             _begin_session(user, form.remember.data)
             db.session.commit()
             flash(_("You are logged in."), "success")
-            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            resp = redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            _trust_this_device(resp, key)
+            return resp
         if result == services.LoginResult.UNCONFIRMED:
             services.send_confirmation(user)
             db.session.commit()
@@ -177,7 +189,9 @@ def reset_password(token: str):
             logout_user()
         session.clear()
         flash(_("Your password has been changed. Log in with the new one."), "success")
-        return redirect(url_for("auth.login"))
+        resp = redirect(url_for("auth.login"))
+        _trust_this_device(resp, services.email_key(user.email))  # the link proved who this is
+        return resp
     status = 400 if request.method == "POST" else 200
     resp = make_response(render_template("auth/reset_password.html", form=form), status)
     resp.headers["Referrer-Policy"] = "no-referrer"  # keep the token out of Referer headers

@@ -8,13 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from portal import audit, storage
 from portal.db import after_commit
 from portal.errors import UserError
 from portal.extensions import db
+from portal.extract import format_size
 from portal.models import (
     ActionLine,
     Contribution,
@@ -59,10 +61,38 @@ def apply_details(version: Version, d: Details) -> None:
     version.action_lines = list(d.action_lines)
 
 
+@dataclass
+class StorageUse:
+    used: int
+    quota: int
+
+
+def storage_use(org: Organisation) -> StorageUse:
+    """The bytes of every stored file of the organisation's contributions, and its quota."""
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(DocumentFile.size), 0)).join(DocumentFile.version)
+        .join(Version.contribution).where(Contribution.organisation_id == org.id))
+    return StorageUse(int(used or 0), current_app.config["STORAGE_QUOTA_BYTES"])
+
+
+def _check_quota(version: Version, upload: Upload, language: Language) -> None:
+    org = version.contribution.organisation if version.contribution else None
+    if org is None or org.id is None:
+        return
+    use = storage_use(org)
+    freed = sum(f.size for f in version.files if f.language == language and f.id is not None)
+    if use.used - freed + upload.stored.size > use.quota:
+        raise UserError(_l("This file would take your organisation past its storage quota of %(quota)s "
+                           "(%(used)s used). Replace or withdraw drafts you no longer need, or ask the "
+                           "secretariat for more.", quota=format_size(use.quota), used=format_size(use.used)),
+                        "file")
+
+
 def attach(version: Version, upload: Upload, language: Language, user: User | None,
            *, published: bool = False) -> DocumentFile:
-    """Add (or replace) the version's file in this language. A replaced file's bytes are deleted once
-    the transaction commits."""
+    """Add (or replace) the version's file in this language, within the organisation's storage quota.
+    A replaced file's bytes are deleted once the transaction commits."""
+    _check_quota(version, upload, language)
     for old in list(version.files):
         if old.language == language:
             version.files.remove(old)
@@ -91,6 +121,17 @@ def require_scanned(files, field: str | None = None) -> None:
         if f.scan_status == ScanStatus.PENDING:
             raise UserError(_l("%(name)s has not been scanned for malware yet (the scanner could not be "
                                "reached). It can be published once it has been scanned.", name=f.filename), field)
+
+
+def download_name(f: DocumentFile) -> str:
+    """The name a file is downloaded under: its symbol once published (slashes made hyphens), else its
+    version's title, and always the extension of the type its bytes were found to be, never the
+    uploader's ("polyglot.html" accepted as a PDF downloads as ".pdf"). The uploader's name is shown on
+    the page, as text."""
+    v = f.version
+    symbol = v.contribution.symbol(v.revision, f.language) if f.published_at and v.revision is not None else None
+    base = " ".join((symbol or v.title or "document").replace("/", "-").replace("\\", "-").split())
+    return storage.safe_display_name(f"{base[:150]}.{f.kind}", fallback=f"document.{f.kind}")
 
 
 def remove_file(f: DocumentFile) -> None:

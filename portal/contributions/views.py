@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import storage
-from portal.contributions import access, services
+from portal.contributions import access, documents, services
 from portal.contributions.forms import ContributionForm, LanguageVersionForm, RevisionForm, WithdrawForm
 from portal.extensions import talisman
 from portal.formflow import attempt, carry_out, run
@@ -61,8 +61,9 @@ def create():
                       require_file=_("Attach the document to submit it, or save a draft.") if submitting else None)
         if c is not None:
             flash(_("Your contribution has been submitted. The secretariat will review it.") if submitting
-                  else _("Your draft is saved. Members of your organisation can see and change it until "
-                         "it is submitted."), "success")
+                  else _("Your draft is saved. Only the members of your organisation and the secretariat "
+                         "can see it; your organisation's members can change it until it is submitted."),
+                  "success")
             return redirect(url_for("contributions.show", contribution_id=c.id))
     return _shown_again("contributions/form.html", form=form, contribution=None)
 
@@ -179,7 +180,8 @@ def show(contribution_id: int):
 def download(contribution_id: int, file_id: int):
     f = access.load_file_for_download(contribution_id, file_id)
     try:
-        return storage.download_response(f.storage_key, download_name=f.filename, mimetype=f.mimetype)
+        return storage.download_response(f.storage_key, download_name=documents.download_name(f),
+                                         mimetype=f.mimetype)
     except FileNotFoundError:
         current_app.logger.error("stored file missing for document file %s", f.id)
         abort(404)

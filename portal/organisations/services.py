@@ -42,8 +42,10 @@ def create_organisation(
 
 
 def organisation_names() -> list[str]:
-    """The names the registration form offers to choose from."""
-    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name).limit(NAME_LIST_LIMIT)))
+    """The names the registration form offers to choose from: verified organisations only, so that a
+    look-alike made by anyone is never offered to newcomers."""
+    return list(db.session.scalars(select(Organisation.name).where(Organisation.verified_at.is_not(None))
+                                   .order_by(Organisation.name).limit(NAME_LIST_LIMIT)))
 
 
 def name_filter(stmt: Select, q: str) -> Select:
@@ -67,18 +69,21 @@ def memberships_of(org: Organisation) -> list[Membership]:
 
 
 def can_decide_membership(user: User, membership: Membership) -> bool:
-    """The secretariat decides any request; a focal point decides those of their own
-    organisation."""
+    """The secretariat decides any request; a focal point decides those of their own organisation
+    once it is verified (a request to join an unverified organisation goes to the secretariat: whoever
+    made a look-alike organisation must not gather the people who mistake it for the real one)."""
     if user.is_secretariat:
         return True
     org = user.organisation
+    if membership.status == MembershipStatus.PENDING and not membership.organisation.is_verified:
+        return False
     return bool(org is not None and user.is_focal_point and org.id == membership.organisation_id)
 
 
 def notify_join_request(membership: Membership) -> None:
     org = membership.organisation
     review_url = url_for("organisations.members", _external=True)
-    for m in org.memberships:
+    for m in (org.memberships if org.is_verified else ()):
         if m.status == MembershipStatus.ACTIVE and m.focal_point and m.user.active:
             send_to_user(m.user, "mail/join_request.txt", requester=membership.user,
                          organisation=org, review_url=review_url)
