@@ -619,3 +619,19 @@ def test_scanned_pdf_is_kept_and_flagged(app, client, other_client, world):
     login(other_client, world.sec.email)
     queue = other_client.get("/secretariat/moderation?extraction=failed").get_data(as_text=True)
     assert "Réduire la fracture numérique" in queue and "text not readable" in queue
+
+
+def test_replacing_the_file_of_a_draft_keeps_one_file_and_deletes_the_old_bytes(app, client, world):
+    login(client, world.alice.email)
+    submit_new(client, world.meeting, button="save", file=txt(b"Premier texte.\n", "premier.txt"))
+    c = only_contribution()
+    old_key = c.latest_version.files[0].storage_key
+    r = client.post_form(f"/contributions/{c.id}/edit", {**form(world.meeting), "save": "1",
+                                                         "file": txt(b"Second texte.\n", "second.txt")},
+                         page=f"/contributions/{c.id}/edit", content_type="multipart/form-data")
+    assert r.status_code == 302
+    db.session.expire_all()
+    (f,) = only_contribution().latest_version.files
+    assert f.filename == "second.txt" and f.storage_key != old_key
+    assert client.get(f"/documents/{c.id}/files/{f.id}").data == b"Second texte.\n"
+    assert [p.name for p in uploads(app)] == [f.storage_key.split("/")[-1]]  # the old bytes are gone

@@ -93,11 +93,13 @@ def attach(version: Version, upload: Upload, language: Language, user: User | No
     """Add (or replace) the version's file in this language, within the organisation's storage quota.
     A replaced file's bytes are deleted once the transaction commits."""
     _check_quota(version, upload, language)
-    for old in list(version.files):
-        if old.language == language:
-            version.files.remove(old)
-            key = old.storage_key
-            after_commit(lambda key=key: storage.delete(key))
+    replaced = [old for old in version.files if old.language == language]
+    for old in replaced:
+        version.files.remove(old)
+        key = old.storage_key
+        after_commit(lambda key=key: storage.delete(key))
+    if replaced and version.id is not None:
+        db.session.flush()  # the old row goes before the new one comes (one file per language)
     ex = upload.extraction
     f = DocumentFile(
         language=language, storage_key=upload.stored.key, sha256=upload.stored.sha256,
