@@ -47,7 +47,8 @@ def browser():
 
 
 def _context(browser, live, locale: str = "en-GB", **kw):
-    return browser.new_context(base_url=live.url, locale=locale, viewport={"width": 1280, "height": 900}, **kw)
+    kw.setdefault("viewport", {"width": 1280, "height": 900})
+    return browser.new_context(base_url=live.url, locale=locale, **kw)
 
 
 @pytest.fixture

@@ -1,0 +1,56 @@
+"""Every form fits a 390-pixel-wide phone screen: nothing runs off the right edge, nothing needs
+scrolling sideways."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import DEMO_PASSWORD, SECRETARIAT, log_in
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"width": 390, "height": 844}
+PUBLIC_FORMS = ["/search?q=information", "/search?q=fracture&meeting=PC-3", "/login", "/register",
+                "/password/forgot", "/organisations/", "/"]
+DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password"]
+SECRETARIAT_FORMS = ["/secretariat/moderation", "/secretariat/organisations", "/secretariat/accounts",
+                     "/secretariat/audit", "/meetings/new"]
+
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth);
+    for (const el of document.querySelectorAll('form input:not([type=hidden]), form select, form textarea, form button, form label')) {
+        if (el.closest('.table-wrap')) continue;  // a wide table scrolls inside its own frame
+        const r = el.getBoundingClientRect();
+        if (r.width && (r.right > width + 0.5 || r.left < -0.5)) out.push((el.id || el.name || el.tagName) + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+    }
+    return out;
+}"""
+
+
+def _phone(new_page, locale="en-GB"):
+    return new_page(locale, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def _check(page, paths):
+    for path in paths:
+        page.goto(path)
+        assert page.evaluate(OVERFLOW) == [], path
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR", "es-ES"])
+def test_public_forms_fit_a_phone(new_page, locale):
+    _check(_phone(new_page, locale), PUBLIC_FORMS)
+
+
+def test_a_delegates_forms_fit_a_phone(new_page):
+    page = _phone(new_page)
+    log_in(page, "aminata.ndiaye@demo.sn", DEMO_PASSWORD)
+    _check(page, DELEGATE_FORMS)
+
+
+def test_the_secretariats_forms_fit_a_phone(new_page):
+    page = _phone(new_page)
+    log_in(page, SECRETARIAT, DEMO_PASSWORD)
+    _check(page, SECRETARIAT_FORMS)
