@@ -183,7 +183,7 @@ def register(app: Flask) -> None:
                                            timedelta(seconds=cfg["UPLOAD_SLOT_SECONDS"]))
         except TooManyUploads as exc:
             return render_template("errors/error.html", code=429, name="Too Many Requests", message=ngettext(
-                "You already have an upload in progress. Wait until it has finished, then send this one again.",
+                "You already have %(num)d upload in progress. Wait until it has finished, then send this one again.",
                 "You already have %(num)d uploads in progress. Wait until they have finished, then send this "
                 "one again.", exc.limit)), 429, {"Retry-After": "30"}
         return None
