@@ -74,10 +74,13 @@ class Defaults:
     ANTIVIRUS_URL = None
     ANTIVIRUS_TIMEOUT_SECONDS = 30
 
-    # Uploads in progress at once, per account and per address (across every worker process), and how
-    # long a slot held by a process killed mid-upload counts; storage per organisation.
-    UPLOADS_CONCURRENT = 2
+    # Uploads in progress at once, per account and per address (across every worker process), how long a
+    # slot held by a process of another machine that died counts, and how long the rest of a refused
+    # upload is read (so that the client receives the answer); storage per organisation.
+    UPLOADS_CONCURRENT_PER_ACCOUNT = 2
+    UPLOADS_CONCURRENT_PER_ADDRESS = 2
     UPLOAD_SLOT_SECONDS = 600
+    UPLOAD_REFUSED_DRAIN_SECONDS = 5
     STORAGE_QUOTA_BYTES = 500 * 1024 * 1024
 
     # Requests: the file plus the form around it.

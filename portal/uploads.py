@@ -6,7 +6,10 @@ limit on uploads in progress per account and address (`register`)."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -121,8 +124,12 @@ def rescan(file_ids: list[int], report: RescanReport) -> RescanReport:
 
 
 # Limits on uploads in progress ---------------------------------------------------------------------------
-# Checked before the request's body is read (the guard runs before CSRF protection parses the form), so
-# that a burst from one account or address is refused at once instead of occupying the server's threads.
+# Checked before the request's body is parsed (the guard runs before CSRF protection parses the form), so
+# that a burst from one account or address is refused at once instead of filling the store and keeping the
+# extraction and the scanner busy. A slot names the process holding it: one left by a process that died
+# on this machine is free at once, one of another machine after UPLOAD_SLOT_SECONDS.
+
+HOLDER = f"{socket.gethostname()[:60]}:{{pid}}"
 
 
 class TooManyUploads(Exception):
@@ -135,23 +142,45 @@ def _insert_slot(conn):
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(UploadSlot)
 
 
-def acquire_slots(keys: list[str], limit: int, lifetime: timedelta) -> list[tuple[str, int, str]]:
-    """One of `limit` upload slots for each key (an account, an address), taken in one transaction;
-    slots older than lifetime (a process killed mid-upload) count as free. Raises TooManyUploads."""
+def _holder() -> str:
+    return HOLDER.format(pid=os.getpid())
+
+
+def _dead_here(holder: str) -> bool:
+    """A slot held by a process of this machine that no longer runs."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname()[:60] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def acquire_slots(limits: list[tuple[str, int]], lifetime: timedelta) -> list[tuple[str, int, str]]:
+    """One slot for each (key, limit), e.g. ("account:12", 2), all taken in one transaction or none.
+    Raises TooManyUploads with the limit that was reached."""
     now = datetime.now(timezone.utc)
     token = secrets.token_hex(8)
     taken: list[tuple[str, int, str]] = []
     with db.engine.begin() as conn:
-        for key in keys:
-            conn.execute(delete(UploadSlot).where(UploadSlot.key == key, UploadSlot.acquired_at < now - lifetime))
+        for key, limit in limits:
+            held = conn.execute(select(UploadSlot.slot, UploadSlot.holder, UploadSlot.acquired_at)
+                                .where(UploadSlot.key == key)).all()
+            stale = [row.slot for row in held if row.acquired_at < now - lifetime or _dead_here(row.holder)]
+            if stale:
+                conn.execute(delete(UploadSlot).where(UploadSlot.key == key, UploadSlot.slot.in_(stale)))
             for slot in range(limit):
-                stmt = _insert_slot(conn).values(key=key, slot=slot, token=token, acquired_at=now)
+                stmt = _insert_slot(conn).values(key=key, slot=slot, token=token, holder=_holder(), acquired_at=now)
                 if conn.execute(stmt.on_conflict_do_nothing().returning(UploadSlot.slot)).first() is not None:
                     taken.append((key, slot, token))
                     break
             else:
-                for k, s, t in taken:
-                    conn.execute(delete(UploadSlot).where(UploadSlot.key == k, UploadSlot.slot == s,
+                for k, s_, t in taken:
+                    conn.execute(delete(UploadSlot).where(UploadSlot.key == k, UploadSlot.slot == s_,
                                                           UploadSlot.token == t))
                 raise TooManyUploads(limit)
     return taken
@@ -162,6 +191,15 @@ def release_slots(taken: list[tuple[str, int, str]]) -> None:
         for key, slot, token in taken:
             conn.execute(delete(UploadSlot).where(UploadSlot.key == key, UploadSlot.slot == slot,
                                                   UploadSlot.token == token))
+
+
+def _discard_body(seconds: float) -> None:
+    """Read and drop what the client is still sending (for a short while), so that it receives the
+    answer: a server that closes a connection with unread data makes the client see a reset instead."""
+    deadline = time.monotonic() + seconds
+    stream = request.stream
+    while time.monotonic() < deadline and stream.read(64 * 1024):
+        pass
 
 
 def register(app: Flask) -> None:
@@ -175,13 +213,13 @@ def register(app: Flask) -> None:
         cfg = app.config
         if request.content_length is not None and request.content_length > cfg["MAX_CONTENT_LENGTH"]:
             abort(413)
-        keys = [f"address:{request.remote_addr or 'unknown'}"]
+        limits = [(f"address:{request.remote_addr or 'unknown'}", cfg["UPLOADS_CONCURRENT_PER_ADDRESS"])]
         if current_user.is_authenticated:
-            keys.insert(0, f"account:{current_user.id}")
+            limits.insert(0, (f"account:{current_user.id}", cfg["UPLOADS_CONCURRENT_PER_ACCOUNT"]))
         try:
-            g.upload_slots = acquire_slots(keys, cfg["UPLOADS_CONCURRENT"],
-                                           timedelta(seconds=cfg["UPLOAD_SLOT_SECONDS"]))
+            g.upload_slots = acquire_slots(limits, timedelta(seconds=cfg["UPLOAD_SLOT_SECONDS"]))
         except TooManyUploads as exc:
+            _discard_body(cfg["UPLOAD_REFUSED_DRAIN_SECONDS"])
             return render_template("errors/error.html", code=429, name="Too Many Requests", message=ngettext(
                 "You already have %(num)d upload in progress. Wait until it has finished, then send this one again.",
                 "You already have %(num)d uploads in progress. Wait until they have finished, then send this "

@@ -122,8 +122,8 @@ def test_the_reset_link_still_reaches_a_known_address_and_nothing_else(app, clie
 
 def test_an_upload_beyond_the_concurrent_limit_is_refused_before_its_body_is_read(app, client, world):
     login(client, world.alice.email)
-    held = uploads.acquire_slots([f"account:{world.alice.id}"], 2, timedelta(minutes=10))
-    held += uploads.acquire_slots([f"account:{world.alice.id}"], 2, timedelta(minutes=10))
+    held = uploads.acquire_slots([(f"account:{world.alice.id}", 2)], timedelta(minutes=10))
+    held += uploads.acquire_slots([(f"account:{world.alice.id}", 2)], timedelta(minutes=10))
     r = submit_new(client, world.meeting)
     assert r.status_code == 429 and r.headers["Retry-After"] == "30"
     assert "You already have 2 uploads in progress" in r.get_data(as_text=True)
@@ -137,19 +137,36 @@ def test_an_upload_beyond_the_concurrent_limit_is_refused_before_its_body_is_rea
 
 def test_the_limit_holds_per_address_for_anyone(app, client, world):
     login(client, world.alice.email)
-    held = uploads.acquire_slots(["address:127.0.0.1"], 2, timedelta(minutes=10))
-    held += uploads.acquire_slots(["address:127.0.0.1"], 2, timedelta(minutes=10))
+    held = uploads.acquire_slots([("address:127.0.0.1", 2)], timedelta(minutes=10))
+    held += uploads.acquire_slots([("address:127.0.0.1", 2)], timedelta(minutes=10))
     assert submit_new(client, world.meeting).status_code == 429
     uploads.release_slots(held)
 
 
-def test_a_slot_left_by_a_killed_process_expires(app, client, world):
-    old = datetime.now(timezone.utc) - timedelta(hours=1)
-    db.session.add_all([UploadSlot(key=f"account:{world.alice.id}", slot=s, token="dead", acquired_at=old)
-                        for s in range(2)])
+def test_a_slot_left_by_a_killed_process_is_free_again(app, client, world):
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a process of this machine that has ended
+    now = datetime.now(timezone.utc)
+    db.session.add_all([
+        UploadSlot(key=f"account:{world.alice.id}", slot=0, token="dead", acquired_at=now,
+                   holder=f"{socket.gethostname()[:60]}:{gone.pid}"),
+        UploadSlot(key=f"account:{world.alice.id}", slot=1, token="old", acquired_at=now - timedelta(hours=1),
+                   holder="another-machine:1234")])
     db.session.commit()
     login(client, world.alice.email)
     assert submit_new(client, world.meeting).status_code == 302
+
+
+def test_a_slot_of_another_machine_counts_until_it_expires(app, client, world):
+    now = datetime.now(timezone.utc)
+    db.session.add_all([UploadSlot(key=f"account:{world.alice.id}", slot=s, token="busy", acquired_at=now,
+                                   holder="another-machine:1234") for s in range(2)])
+    db.session.commit()
+    login(client, world.alice.email)
+    assert submit_new(client, world.meeting).status_code == 429
 
 
 def test_the_storage_quota_is_stated_and_enforced(app, client, world):

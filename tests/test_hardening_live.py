@@ -30,7 +30,8 @@ def server(tmp_path, databases):
     srv = LiveServer(tmp_path / "instance", workers=2, threads=8, database_url=url, extra_config=(
         "PROXY_COUNT = 1\n"  # the tests speak as a proxy would, naming the client's address
         f"LOGIN_MAX_FAILURES_PER_ACCOUNT = {PER_ACCOUNT}\n"
-        "LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT = 4\n"))
+        "LOGIN_MAX_FAILURES_PER_ADDRESS_AND_ACCOUNT = 4\n"
+        "UPLOADS_CONCURRENT_PER_ACCOUNT = 2\nUPLOADS_CONCURRENT_PER_ADDRESS = 2\n"))
     srv.start()
     yield srv
     srv.stop()

@@ -38,6 +38,7 @@ def upgrade():
         sa.Column('key', sa.String(length=100), nullable=False),
         sa.Column('slot', sa.Integer(), nullable=False),
         sa.Column('token', sa.String(length=32), nullable=False),
+        sa.Column('holder', sa.String(length=80), nullable=False),
         sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('key', 'slot', name=op.f('pk_upload_slots')),
     )

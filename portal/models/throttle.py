@@ -4,7 +4,7 @@ statements so that parallel requests can never slip past a limit.
 LoginCounter: failed-login budgets, one row per key ("pair:<email key>:<address>",
 "account:<email key>", "address:<address>"), each a count within a fixed window.
 UploadSlot: uploads in progress, one row per (key, slot) for keys "account:<id>" and
-"address:<address>"; a slot left by a killed process expires."""
+"address:<address>"; a slot left by a killed process is freed (at once on its own machine)."""
 
 from __future__ import annotations
 
@@ -30,4 +30,5 @@ class UploadSlot(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(String(32))
+    holder: Mapped[str] = mapped_column(String(80))  # "<host>:<pid>" of the process holding it
     acquired_at: Mapped[datetime]
