@@ -53,6 +53,14 @@ class Defaults:
     RESET_MAX_REQUESTS_PER_ACCOUNT = 3
     RESET_MAX_REQUESTS_PER_IP = 20
 
+    # Delegation registration. PASSPORT_KEY encrypts passport numbers (`make run` adds one to
+    # instance/config.py). The visa support letter's letterhead and signature, one line each.
+    PASSPORT_KEY = None
+    VISA_LETTER_LETTERHEAD = ("International Telecommunication Union", "WSIS Executive Secretariat",
+                              "Place des Nations, 1211 Geneva 20, Switzerland")
+    VISA_LETTER_SIGNATORY = ("WSIS Executive Secretariat",)
+    REGISTRATION_PAGE_SIZE = 50
+
     # Mail: with no MAIL_SERVER, every message is written as an .eml file under instance/mail/.
     MAIL_SERVER = None
     MAIL_PORT = 587

@@ -139,15 +139,23 @@ def format_date_range(start, end) -> str:
     return babel_dates.format_interval(start, end, "yMMMMd", locale=get_locale())
 
 
-def format_deadline(meeting) -> str:
-    """The deadline in the meeting's own zone, with the zone named."""
-    local = meeting.deadline_local
+def format_in_zone(local, tz: str) -> str:
+    """A moment in a meeting's own zone, with the zone named."""
     if local is None:
         return ""
     day = babel_dates.format_date(local.date(), "long", locale=get_locale())
     time = babel_dates.format_time(local.time(), "HH:mm", locale=get_locale())
-    zone = _("Geneva time") if meeting.deadline_tz == GENEVA else meeting.deadline_tz.replace("_", " ")
+    zone = _("Geneva time") if tz == GENEVA else tz.replace("_", " ")
     return f"{day}, {time} ({zone})"
+
+
+def format_deadline(meeting) -> str:
+    """The contribution deadline in the meeting's own zone, with the zone named."""
+    return format_in_zone(meeting.deadline_local, meeting.deadline_tz)
+
+
+def format_registration_deadline(meeting) -> str:
+    return format_in_zone(meeting.registration_deadline_local, meeting.deadline_tz)
 
 
 # Wiring ---------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ An existing instance/config.py is never changed."""
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import sys
@@ -16,21 +17,38 @@ TEMPLATE = '''"""Settings of this instance (git-ignored). See README.md, "Settin
 
 SECRET_KEY = "{secret}"
 '''
+PASSPORT_LINE = '''
+# Encrypts the passport numbers of delegates (a key of its own: keep it with the backups' settings).
+PASSPORT_KEY = "{key}"
+'''
 
 
-def ensure_instance(instance: Path) -> bool:
-    """Returns True if a new config.py was written."""
-    instance.mkdir(parents=True, exist_ok=True)
-    config = instance / "config.py"
-    if config.exists():
-        return False
+def _passport_key() -> str:
+    # Fernet's key format (32 random bytes, url-safe base64), without importing the portal.
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _write(config: Path, text: str) -> None:
     tmp = config.with_suffix(".py.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(TEMPLATE.format(secret=secrets.token_urlsafe(48)))
+        fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, config)
+
+
+def ensure_instance(instance: Path) -> bool:
+    """Returns True if a new config.py was written. An existing one is kept; only a missing
+    PASSPORT_KEY is added to it (instances made before delegation registration)."""
+    instance.mkdir(parents=True, exist_ok=True)
+    config = instance / "config.py"
+    if config.exists():
+        text = config.read_text()
+        if "PASSPORT_KEY" not in text:
+            _write(config, text.rstrip("\n") + "\n" + PASSPORT_LINE.format(key=_passport_key()))
+        return False
+    _write(config, TEMPLATE.format(secret=secrets.token_urlsafe(48)) + PASSPORT_LINE.format(key=_passport_key()))
     return True
 
 
@@ -63,6 +81,9 @@ def prepare_for_restore(argv: list[str]) -> str | None:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--new-passport-key"]:
+        print(_passport_key())
+        return 0
     instance = instance_path()
     try:
         created = ensure_instance(instance)

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-import gettext
+import gettext as gettext_catalogues
 import unicodedata
 from functools import lru_cache
 
 import pycountry
 from babel.core import get_global
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.extract import N_
 from portal.models import (
     ContributionState,
+    DelegationState,
+    Gender,
     Language,
     MeetingStatus,
     MeetingType,
     MembershipStatus,
+    Participation,
+    ParticipationMode,
+    RegistrationStatus,
     Role,
     Series,
     StakeholderType,
@@ -113,41 +119,95 @@ def state_label(value: str | None) -> str:
         return value
 
 
+# The reference titles of the action lines (as loaded by portal.reference), marked for the catalogues.
 ACTION_LINE_TITLES = {
-    "C1": _l("The role of public governance authorities and all stakeholders in the promotion of ICTs for development"),
-    "C2": _l("Information and communication infrastructure"),
-    "C3": _l("Access to information and knowledge"),
-    "C4": _l("Capacity building"),
-    "C5": _l("Building confidence and security in the use of ICTs"),
-    "C6": _l("Enabling environment"),
-    "C7": _l("ICT applications: e-government, e-business, e-learning, e-health, e-employment, "
+    "C1": N_("The role of public governance authorities and all stakeholders in the promotion of ICTs for development"),
+    "C2": N_("Information and communication infrastructure"),
+    "C3": N_("Access to information and knowledge"),
+    "C4": N_("Capacity building"),
+    "C5": N_("Building confidence and security in the use of ICTs"),
+    "C6": N_("Enabling environment"),
+    "C7": N_("ICT applications: e-government, e-business, e-learning, e-health, e-employment, "
              "e-environment, e-agriculture, e-science"),
-    "C8": _l("Cultural diversity and identity, linguistic diversity and local content"),
-    "C9": _l("Media"),
-    "C10": _l("Ethical dimensions of the Information Society"),
-    "C11": _l("International and regional cooperation"),
+    "C8": N_("Cultural diversity and identity, linguistic diversity and local content"),
+    "C9": N_("Media"),
+    "C10": N_("Ethical dimensions of the Information Society"),
+    "C11": N_("International and regional cooperation"),
 }
 
 
 def action_line_title(title: str, code: str) -> str:
     """The title in the interface language when the stored one is the reference title."""
-    translated = ACTION_LINE_TITLES.get(code)
-    if translated is not None and translated._args[0] == title:
-        return str(translated)
+    reference = ACTION_LINE_TITLES.get(code)
+    if reference is not None and reference == title:
+        return gettext(reference)
     return title
 
 
+REGISTRATION_STATUSES = {
+    RegistrationStatus.CLOSED: _l("Closed"),
+    RegistrationStatus.OPEN: _l("Open (late registrations accepted, marked late)"),
+    RegistrationStatus.UNTIL_DEADLINE: _l("Open until the deadline, closed after it"),
+}
+
+PARTICIPATION_MODES = {
+    ParticipationMode.IN_PERSON: _l("In person"),
+    ParticipationMode.ONLINE: _l("Online"),
+    ParticipationMode.BOTH: _l("In person and online"),
+}
+
+PARTICIPATIONS = {
+    Participation.IN_PERSON: _l("In person"),
+    Participation.ONLINE: _l("Online"),
+}
+
+GENDERS = {
+    Gender.WOMAN: _l("Woman"),
+    Gender.MAN: _l("Man"),
+    Gender.ANOTHER: _l("Another gender"),
+    Gender.UNDISCLOSED: _l("Prefer not to say"),
+}
+
+DELEGATION_STATES = {
+    DelegationState.DRAFT: _l("Draft"),
+    DelegationState.SUBMITTED: _l("Awaiting confirmation"),
+    DelegationState.CONFIRMED: _l("Confirmed"),
+    DelegationState.RETURNED: _l("Returned for changes"),
+    DelegationState.REFUSED: _l("Refused"),
+    DelegationState.CANCELLED: _l("Cancelled"),
+}
+
+DELEGATION_EVENTS = {
+    "create": _l("Registration started"),
+    "submit": _l("Submitted"),
+    "resubmit": _l("Submitted again"),
+    "participant.add": _l("Participant added"),
+    "participant.edit": _l("Participant changed"),
+    "participant.remove": _l("Participant removed"),
+    "confirm": _l("Confirmed"),
+    "return": _l("Returned for changes"),
+    "refuse": _l("Refused"),
+    "cancel": _l("Cancelled"),
+}
+
+# Keyed by (enumeration, member): members of different enumerations can share a value ("submitted").
 _ALL = {}
 for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES,
-              LANGUAGES, CONTRIBUTION_STATES, SERIES):
-    _ALL.update(table)
+              LANGUAGES, CONTRIBUTION_STATES, SERIES, REGISTRATION_STATUSES, PARTICIPATION_MODES,
+              PARTICIPATIONS, GENDERS, DELEGATION_STATES):
+    _ALL.update({(type(k), k): v for k, v in table.items()})
+
+
+def delegation_event_label(action: str) -> str:
+    found = DELEGATION_EVENTS.get(action)
+    return str(found) if found is not None else action
 
 
 def label(value) -> str:
     """The display name of any enumeration member (a Jinja filter)."""
     if value is None:
         return ""
-    found = _ALL.get(value)
+    found = _ALL.get((type(value), value))
     return str(found) if found is not None else str(getattr(value, "value", value))
 
 
@@ -169,7 +229,7 @@ def _country_translation(lang: str):
         if len(parts) > 1 and parts[-1].isupper():
             candidates.append(f"{lang}_{parts[-1]}")
     try:
-        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates)
+        return gettext_catalogues.translation("iso3166-1", pycountry.LOCALES_DIR, languages=candidates)
     except OSError:
         return None
 

@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from portal.contributions.documents import StorageUse, storage_use
-from portal.i18n import LANGUAGE_NAMES, current_language, format_date_range, format_deadline
-from portal.labels import action_line_title, country_name, event_label, label, state_label
+from portal.i18n import (
+    LANGUAGE_NAMES,
+    current_language,
+    format_date_range,
+    format_deadline,
+    format_registration_deadline,
+)
+from portal.labels import (
+    action_line_title,
+    country_name,
+    delegation_event_label,
+    event_label,
+    label,
+    state_label,
+)
 from portal.models import (
     ContributionState,
+    DelegationState,
     ExtractionStatus,
     MeetingStatus,
     MembershipStatus,
+    Participation,
+    RegistrationStatus,
     ScanStatus,
     Series,
+    StakeholderType,
 )
 from portal.pagination import page_url
+from portal.registrations import services as registrations
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -40,6 +58,10 @@ def filesize(n: int | None) -> str:
     return _("%(size)s MB", size=format_decimal(round(n / (1024 * 1024), 1), "0.0"))
 
 
+def may_register_delegations() -> bool:
+    return current_user.is_authenticated and registrations.may_register(current_user, current_user.organisation)
+
+
 def my_storage() -> StorageUse | None:
     """The storage used by the current user's organisation, for the upload forms."""
     org = current_user.organisation if current_user.is_authenticated else None
@@ -57,6 +79,7 @@ def register(app: Flask) -> None:
         language_names=LANGUAGE_NAMES,
         page_url=page_url,
         my_storage=my_storage,
+        may_register_delegations=may_register_delegations,
         # Templates compare states through the enums: {% if c.state == State.PUBLISHED %}.
         State=ContributionState,
         Series=Series,
@@ -64,6 +87,10 @@ def register(app: Flask) -> None:
         MembershipStatus=MembershipStatus,
         ExtractionStatus=ExtractionStatus,
         ScanStatus=ScanStatus,
+        DelegationState=DelegationState,
+        Participation=Participation,
+        RegistrationStatus=RegistrationStatus,
+        StakeholderType=StakeholderType,
     )
     app.jinja_env.filters.update(
         label=label,
@@ -72,9 +99,12 @@ def register(app: Flask) -> None:
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
         date_range=format_date_range,
         deadline=format_deadline,
+        registration_deadline=format_registration_deadline,
         al_title=action_line_title,
         paragraphs=paragraphs,
         event_label=event_label,
         state_label=state_label,
         filesize=filesize,
+        percent=lambda x: format_percent(x, "#,##0%"),
+        delegation_event=delegation_event_label,
     )

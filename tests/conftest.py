@@ -53,6 +53,7 @@ def _config(tmp: Path, db_uri: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        "PASSPORT_KEY": "kQ2f3nnlRB6Ff6_EX8o6MKKOl6ZAgYVHvbQ3G4pYy_Q=",
         "SQLALCHEMY_DATABASE_URI": db_uri,
         "SERVER_NAME": None,
         **FAST_HASH,

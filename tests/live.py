@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FAST_CONFIG = """
 SECRET_KEY = "live-test-secret"
+PASSPORT_KEY = "kQ2f3nnlRB6Ff6_EX8o6MKKOl6ZAgYVHvbQ3G4pYy_Q="
 ARGON2_TIME_COST = 1
 ARGON2_MEMORY_COST = 1024
 ARGON2_PARALLELISM = 1

@@ -10,15 +10,16 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from portal.forms import strip, upper
-from portal.labels import MEETING_STATUSES, MEETING_TYPES, choices
+from portal.labels import MEETING_STATUSES, MEETING_TYPES, PARTICIPATION_MODES, REGISTRATION_STATUSES, choices
 from portal.models import GENEVA
 
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,39}$")
@@ -55,6 +56,15 @@ class MeetingForm(FlaskForm):
                                             Regexp(PREFIX_RE, message=_l("Letters, digits, hyphens and slashes, e.g. WSIS/PC-3."))],
                                 description=_l("Documents are numbered <prefix>/CONTR/<n>-<language>, e.g. WSIS/PC-3/CONTR/12-E."))
     status = SelectField(_l("Status"), validators=[DataRequired()])
+    registration = SelectField(_l("Registration"), default="closed",
+                               description=_l("Whether organisations register their delegations on the portal."))
+    registration_deadline = DateTimeLocalField(
+        _l("Registration deadline"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        description=_l("Local time in the zone of the contribution deadline. Leave empty if there is none."))
+    max_delegation_size = IntegerField(_l("Maximum delegation size"), validators=[
+        Optional(), NumberRange(min=1, max=1000, message=_l("Between 1 and 1,000 participants."))],
+        description=_l("Leave empty for no limit."))
+    participation = SelectField(_l("Participation"), default="in_person")
     description = TextAreaField(_l("Description"), filters=[strip], validators=[Optional(), Length(max=10000)])
     submit = SubmitField(_l("Save"))
 
@@ -62,6 +72,8 @@ class MeetingForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.type.choices = choices(MEETING_TYPES)
         self.status.choices = choices(MEETING_STATUSES)
+        self.registration.choices = choices(REGISTRATION_STATUSES)
+        self.participation.choices = choices(PARTICIPATION_MODES)
         self.deadline_tz.choices = time_zone_choices()
 
     def validate_end_date(self, field):

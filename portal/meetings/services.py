@@ -12,7 +12,16 @@ from sqlalchemy import select
 from portal import audit
 from portal.errors import UserError
 from portal.extensions import db
-from portal.models import GENEVA, ActionLine, Meeting, MeetingStatus, MeetingType, User
+from portal.models import (
+    GENEVA,
+    ActionLine,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    ParticipationMode,
+    RegistrationStatus,
+    User,
+)
 
 
 @dataclass
@@ -30,6 +39,10 @@ class MeetingData:
     symbol_prefix: str
     status: MeetingStatus
     description: str | None
+    registration: RegistrationStatus = RegistrationStatus.CLOSED
+    registration_deadline_local: datetime | None = None  # naive, in deadline_tz
+    max_delegation_size: int | None = None
+    participation: ParticipationMode = ParticipationMode.IN_PERSON
 
 
 def to_utc(local: datetime | None, tz: str) -> datetime | None:
@@ -63,6 +76,10 @@ def save_meeting(meeting: Meeting | None, data: MeetingData, by: User | None) ->
     meeting.symbol_prefix = data.symbol_prefix
     meeting.status = data.status
     meeting.description = data.description or None
+    meeting.registration = data.registration
+    meeting.registration_deadline_at = to_utc(data.registration_deadline_local, meeting.deadline_tz)
+    meeting.max_delegation_size = data.max_delegation_size
+    meeting.participation = data.participation
     db.session.flush()
     audit.record("meeting.create" if created else "meeting.update", actor=by, target=meeting,
                  detail={"code": meeting.code, "status": meeting.status.value})

@@ -11,7 +11,17 @@ from portal.formflow import run
 from portal.meetings import services
 from portal.meetings.access import load_action_line, load_meeting
 from portal.meetings.forms import MeetingForm
-from portal.models import GENEVA, ContributionState, Meeting, MeetingStatus, MeetingType, Series
+from portal.models import (
+    GENEVA,
+    ContributionState,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    ParticipationMode,
+    RegistrationStatus,
+    Series,
+)
+from portal.registrations import services as registrations
 from portal.security import secretariat_required
 
 bp = Blueprint("meetings", __name__)
@@ -42,7 +52,8 @@ def show(code: str):
             view=view)
 
     documents = listing_cache.fragment(("meeting", meeting.id, view), [f"meeting:{meeting.id}"], render_documents)
-    return render_template("meetings/show.html", meeting=meeting, documents=documents)
+    return render_template("meetings/show.html", meeting=meeting, documents=documents,
+                           registration=registrations.public_counts(meeting))
 
 
 def _data_from(form: MeetingForm) -> services.MeetingData:
@@ -52,7 +63,9 @@ def _data_from(form: MeetingForm) -> services.MeetingData:
         end_date=form.end_date.data, deadline_local=form.deadline.data,
         deadline_tz=form.deadline_tz.data, accept_late=form.accept_late.data,
         symbol_prefix=form.symbol_prefix.data, status=MeetingStatus(form.status.data),
-        description=form.description.data,
+        description=form.description.data, registration=RegistrationStatus(form.registration.data),
+        registration_deadline_local=form.registration_deadline.data,
+        max_delegation_size=form.max_delegation_size.data, participation=ParticipationMode(form.participation.data),
     )
 
 
@@ -64,6 +77,10 @@ def _edit(meeting: Meeting | None):
             form.status.data = meeting.status.value
             local = meeting.deadline_local
             form.deadline.data = local.replace(tzinfo=None) if local else None
+            form.registration.data = meeting.registration.value
+            form.participation.data = meeting.participation.value
+            local = meeting.registration_deadline_local
+            form.registration_deadline.data = local.replace(tzinfo=None) if local else None
         else:
             form.deadline_tz.data = GENEVA
             form.status.data = MeetingStatus.UPCOMING.value

@@ -12,11 +12,16 @@ from portal.models.contribution import (
 from portal.models.enums import (
     LANGUAGE_LETTERS,
     ContributionState,
+    DelegationState,
     ExtractionStatus,
+    Gender,
     Language,
     MeetingStatus,
     MeetingType,
     MembershipStatus,
+    Participation,
+    ParticipationMode,
+    RegistrationStatus,
     Role,
     ScanStatus,
     Series,
@@ -26,10 +31,20 @@ from portal.models.listing import ListingGeneration
 from portal.models.meeting import GENEVA, ActionLine, Meeting
 from portal.models.organisation import Membership, Organisation
 from portal.models.outbox import OutgoingMail
+from portal.models.registration import Delegation, DelegationEvent, Participant, VisaLetter
 from portal.models.throttle import LoginCounter, UploadSlot
 from portal.models.user import AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "VisaLetter",
+    "Participant",
+    "DelegationEvent",
+    "Delegation",
+    "RegistrationStatus",
+    "ParticipationMode",
+    "Participation",
+    "Gender",
+    "DelegationState",
     "LANGUAGE_LETTERS",
     "Contribution",
     "ContributionEvent",

@@ -90,6 +90,45 @@ class ScanStatus(enum.StrEnum):
     INFECTED = "infected"  # found by a later rescan: never downloadable
 
 
+class RegistrationStatus(enum.StrEnum):
+    """Whether a meeting takes delegation registrations."""
+
+    CLOSED = "closed"
+    OPEN = "open"  # also after the deadline: late registrations are flagged and decided by the secretariat
+    UNTIL_DEADLINE = "until_deadline"  # open until the deadline, closed after it
+
+
+class ParticipationMode(enum.StrEnum):
+    """How a meeting can be attended."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    BOTH = "both"
+
+
+class Participation(enum.StrEnum):
+    """How one participant takes part."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class Gender(enum.StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    ANOTHER = "another"
+    UNDISCLOSED = "undisclosed"  # "prefer not to say"
+
+
+class DelegationState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
     """A portable enum column: a VARCHAR with a CHECK constraint, storing values."""
     return SAEnum(

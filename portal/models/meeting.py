@@ -9,7 +9,13 @@ from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
-from portal.models.enums import MeetingStatus, MeetingType, enum_column
+from portal.models.enums import (
+    MeetingStatus,
+    MeetingType,
+    ParticipationMode,
+    RegistrationStatus,
+    enum_column,
+)
 
 GENEVA = "Europe/Zurich"  # Geneva's IANA time zone
 
@@ -35,6 +41,17 @@ class Meeting(Base):
         enum_column(MeetingStatus, "meeting_status"), default=MeetingStatus.UPCOMING
     )
     description: Mapped[str | None] = mapped_column(Text)
+    # Delegation registration (portal/registrations): its own status and deadline (in deadline_tz).
+    registration: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus, "registration_status"), default=RegistrationStatus.CLOSED,
+        server_default=RegistrationStatus.CLOSED.value)
+    registration_deadline_at: Mapped[datetime | None]
+    max_delegation_size: Mapped[int | None]
+    participation: Mapped[ParticipationMode] = mapped_column(
+        enum_column(ParticipationMode, "participation_mode"), default=ParticipationMode.IN_PERSON,
+        server_default=ParticipationMode.IN_PERSON.value)
+    # The list of participants (organisation, country, name, function) published as an official document.
+    participants_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -55,6 +72,30 @@ class Meeting(Base):
         if self.deadline_at is None:
             return False
         return (now or datetime.now(timezone.utc)) > self.deadline_at
+
+    @property
+    def registration_deadline_local(self) -> datetime | None:
+        if self.registration_deadline_at is None:
+            return None
+        return self.registration_deadline_at.astimezone(ZoneInfo(self.deadline_tz))
+
+    def registration_deadline_passed(self, now: datetime | None = None) -> bool:
+        if self.registration_deadline_at is None:
+            return False
+        return (now or datetime.now(timezone.utc)) > self.registration_deadline_at
+
+    @property
+    def registration_has_opened(self) -> bool:
+        return self.registration != RegistrationStatus.CLOSED
+
+    def registration_accepts(self, now: datetime | None = None) -> tuple[bool, bool]:
+        """(whether a registration can be submitted now, whether it would be late)."""
+        if self.registration == RegistrationStatus.CLOSED:
+            return False, False
+        late = self.registration_deadline_passed(now)
+        if late and self.registration == RegistrationStatus.UNTIL_DEADLINE:
+            return False, True
+        return True, late
 
     @property
     def is_open(self) -> bool:

@@ -64,6 +64,8 @@ class Membership(Base):
         enum_column(MembershipStatus, "membership_status"), default=MembershipStatus.PENDING
     )
     focal_point: Mapped[bool] = mapped_column(default=False)
+    # A member a focal point allows to register the organisation's delegations (focal points always may).
+    may_register: Mapped[bool] = mapped_column(default=False, server_default="0")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
