@@ -2,7 +2,8 @@
 
 Organisations of every stakeholder type, their people, an upcoming WSIS Forum open for
 contributions, a draft outcome document of the secretariat and contributions in several
-languages in every state, so that every page of the portal has something to show."""
+languages in every state, delegations registered to the Forum (one confirmed, one awaiting the
+secretariat), so that every page of the portal has something to show."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from portal.meetings.services import to_utc
 from portal.models import (
     GENEVA,
     ActionLine,
+    Gender,
     Language,
     Meeting,
     MeetingStatus,
@@ -32,12 +34,16 @@ from portal.models import (
     Membership,
     MembershipStatus,
     OutgoingMail,
+    Participation,
+    ParticipationMode,
+    RegistrationStatus,
     Role,
     Series,
     StakeholderType,
 )
 from portal.moderation import services as moderation
 from portal.organisations.services import create_organisation
+from portal.registrations import services as registrations
 from portal.uploads import Upload, receive_file
 
 # The demonstration accounts only (seed-demo), never a real account.
@@ -235,6 +241,36 @@ def seed_demo() -> DemoSummary:
     # A draft that has not been submitted yet.
     user = people["moussa.diop@demo.sn"]
     contributions.create(user.organisation, user, details(forum, "senegal"), None)
+
+    # Delegation registration is open for the Forum: one delegation confirmed (with a visa support
+    # letter), one awaiting the secretariat.
+    forum.registration = RegistrationStatus.OPEN
+    forum.registration_deadline_at = to_utc(datetime.combine(today + timedelta(days=130), datetime.min.time())
+                                            .replace(hour=18), GENEVA)
+    forum.participation = ParticipationMode.BOTH
+    forum.max_delegation_size = 12
+    senegal = people["aminata.ndiaye@demo.sn"]
+    for data in [
+        registrations.ParticipantData("Aminata Ndiaye", "Ministre de l'Économie numérique et des Postes",
+                                      "aminata.ndiaye@demo.sn", Gender.WOMAN, Participation.IN_PERSON, is_head=True,
+                                      arrival=forum.start_date - timedelta(days=1), departure=forum.end_date,
+                                      needs_visa=True, nationality="SN", passport="A01234567"),
+        registrations.ParticipantData("Moussa Diop", "Conseiller technique", "moussa.diop@demo.sn", Gender.MAN,
+                                      Participation.IN_PERSON, arrival=forum.start_date - timedelta(days=1),
+                                      departure=forum.end_date),
+        registrations.ParticipantData("Fatou Sarr", "Cheffe de division, Autorité de régulation", "fatou.sarr@demo.sn",
+                                      Gender.WOMAN, Participation.ONLINE),
+    ]:
+        registrations.add_participant(forum, senegal.organisation, senegal, data)
+    delegation = registrations.delegation_of(forum, senegal.organisation)
+    registrations.submit(delegation, senegal)
+    registrations.decide(delegation, sec, "confirm")
+    icc = people["john.miller@demo.org"]
+    registrations.add_participant(forum, icc.organisation, icc, registrations.ParticipantData(
+        "John Miller", "Policy Director", "john.miller@demo.org", Gender.MAN, Participation.IN_PERSON, is_head=True))
+    registrations.add_participant(forum, icc.organisation, icc, registrations.ParticipantData(
+        "Mei Tanaka", "Senior Policy Manager", "mei.tanaka@demo.org", Gender.WOMAN, Participation.ONLINE))
+    registrations.submit(registrations.delegation_of(forum, icc.organisation), icc)
 
     # Demonstration data sends no mail.
     db.session.flush()

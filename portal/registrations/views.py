@@ -292,9 +292,19 @@ def _header() -> list[str]:
             _("Head of delegation"), _("Participation"), _("Arrival"), _("Departure")]
 
 
-def _row(r) -> list:
-    return [r[0], country_name(r[1]) if r[1] else "", label(r[2]), r[3], r[4], _("yes") if r[5] else "",
-            label(r[6]), r[7].isoformat() if r[7] else "", r[8].isoformat() if r[8] else ""]
+def _rows(meeting, states):
+    """The export's rows, the names of countries and the labels looked up once each."""
+    countries: dict = {}
+    labels: dict = {}
+    yes = _("yes")
+    for r in services.participant_rows(meeting, states):
+        country = countries.get(r[1])
+        if country is None:
+            country = countries[r[1]] = country_name(r[1]) if r[1] else ""
+        kind = labels.get(r[2]) or labels.setdefault(r[2], label(r[2]))
+        mode = labels.get(r[6]) or labels.setdefault(r[6], label(r[6]))
+        yield [r[0], country, kind, r[3], r[4], yes if r[5] else "", mode,
+               r[7].isoformat() if r[7] else "", r[8].isoformat() if r[8] else ""]
 
 
 @bp.get("/secretariat/meetings/<code>/participants.csv")
@@ -308,8 +318,8 @@ def export_csv(code: str):
         out = csv.writer(buf)
         yield "\ufeff"  # a byte order mark: spreadsheets then read UTF-8
         out.writerow(_header())
-        for r in services.participant_rows(meeting, states):
-            out.writerow(_row(r))
+        for row in _rows(meeting, states):
+            out.writerow(row)
             if buf.tell() > 64 * 1024:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -327,8 +337,8 @@ def export_xlsx(code: str):
     wb = Workbook(write_only=True)  # rows go to a temporary file as they come: memory stays flat
     ws = wb.create_sheet(meeting.code[:31])
     ws.append(_header())
-    for r in services.participant_rows(meeting, _export_states()):
-        ws.append(_row(r))
+    for row in _rows(meeting, _export_states()):
+        ws.append(row)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(spool)
     spool.seek(0)
