@@ -62,7 +62,7 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 # marked fuzzy: translate them, remove the fuzzy flags, and tests/test_i18n.py turns green again.
 # The template (.pot) is a by-product, not kept. A new language (e.g. Arabic) is one more catalogue:
 #   make translations POT_KEEP=1 && .venv/bin/pybabel init -i portal/translations/messages.pot -d portal/translations -l ar
-I18N_KEYWORDS := -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2
+I18N_KEYWORDS := -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -k _lp:1c,2 -k lazy_pgettext:1c,2
 POT := portal/translations/messages.pot
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q extract -F babel.cfg $(I18N_KEYWORDS) -c TRANSLATORS: --add-location=file --no-wrap \

@@ -10,6 +10,7 @@ import pycountry
 from babel.core import get_global
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from portal.extract import N_
 from portal.models import (
@@ -173,7 +174,7 @@ DELEGATION_STATES = {
     DelegationState.SUBMITTED: _l("Awaiting confirmation"),
     DelegationState.CONFIRMED: _l("Confirmed"),
     DelegationState.RETURNED: _l("Returned for changes"),
-    DelegationState.REFUSED: _l("Refused"),
+    DelegationState.REFUSED: _lp("registration", "Refused"),
     DelegationState.CANCELLED: _l("Cancelled"),
 }
 
@@ -186,7 +187,7 @@ DELEGATION_EVENTS = {
     "participant.remove": _l("Participant removed"),
     "confirm": _l("Confirmed"),
     "return": _l("Returned for changes"),
-    "refuse": _l("Refused"),
+    "refuse": _lp("registration", "Refused"),
     "cancel": _l("Cancelled"),
 }
 

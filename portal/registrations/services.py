@@ -18,6 +18,7 @@ from datetime import date, datetime, timezone
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import Select, and_, case, distinct, func, select, update
 
 from portal import audit
@@ -177,8 +178,9 @@ def _validate(d: Delegation, data: ParticipantData, participant: Participant | N
         raise UserError(_l("This person is already registered for this meeting, in the delegation of "
                            "%(org)s.", org=clash.delegation.organisation.name), "email")
     if participant is None and meeting.max_delegation_size and len(others) + 1 > meeting.max_delegation_size:
-        raise UserError(_l("A delegation to this meeting has at most %(n)d participants.",
-                           n=meeting.max_delegation_size))
+        raise UserError(_ln("A delegation to this meeting has at most %(num)d participant.",
+                            "A delegation to this meeting has at most %(num)d participants.",
+                            meeting.max_delegation_size))
 
 
 def _apply(p: Participant, data: ParticipantData) -> None:
@@ -268,8 +270,9 @@ def submit(d: Delegation, user: User) -> Delegation:
     if sum(1 for p in d.participants if p.is_head) != 1:
         raise UserError(_l("Name exactly one head of delegation."))
     if d.meeting.max_delegation_size and len(d.participants) > d.meeting.max_delegation_size:
-        raise UserError(_l("A delegation to this meeting has at most %(n)d participants.",
-                           n=d.meeting.max_delegation_size))
+        raise UserError(_ln("A delegation to this meeting has at most %(num)d participant.",
+                            "A delegation to this meeting has at most %(num)d participants.",
+                            d.meeting.max_delegation_size))
     before = d.state
     d.state = D.SUBMITTED
     d.late = d.late or late

@@ -218,7 +218,7 @@ def decide_selected(code: str):
             flash(message, "error")
     else:
         if outcome.done:
-            flash(_("Decided: %(list)s.", list=", ".join(outcome.done)), "success")
+            flash(_("Decided for: %(list)s.", list=", ".join(outcome.done)), "success")
         for org, reason in outcome.skipped:
             flash(_("%(title)s: %(reason)s", title=org, reason=reason), "warning")
     return redirect(url_for("registrations.listing", code=code))

@@ -14,9 +14,12 @@ pytestmark = pytest.mark.e2e
 PUBLIC_PAGES = ["/", "/meetings/", "/meetings/PC-3", "/meetings/PC-3?view=table", "/action-lines/C3",
                 "/documents/2", "/login", "/register", "/search?q=fracture+num%C3%A9rique",
                 "/organisations/"]
-DELEGATE_PAGES = ["/contributions/new", "/contributions/", "/account"]
+DELEGATE_PAGES = ["/contributions/new", "/contributions/", "/account", "/meetings/FORUM-2027/delegation",
+                  "/delegations/", "/meetings/FORUM-2027"]
 SECRETARIAT_PAGES = ["/secretariat/moderation", "/secretariat/moderation/9", "/meetings/new",
-                     "/secretariat/organisations"]
+                     "/secretariat/organisations", "/secretariat/registrations",
+                     "/secretariat/meetings/FORUM-2027/registrations?state=all", "/secretariat/delegations/1",
+                     "/secretariat/meetings/FORUM-2027/registrations/summary"]
 
 
 def violations(page) -> list[dict]:

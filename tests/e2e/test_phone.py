@@ -12,9 +12,10 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 PUBLIC_FORMS = ["/search?q=information", "/search?q=fracture&meeting=PC-3", "/login", "/register",
                 "/password/forgot", "/organisations/", "/"]
-DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password"]
+DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password", "/meetings/FORUM-2027/delegation"]
 SECRETARIAT_FORMS = ["/secretariat/moderation", "/secretariat/organisations", "/secretariat/accounts",
-                     "/secretariat/audit", "/meetings/new"]
+                     "/secretariat/audit", "/meetings/new", "/secretariat/meetings/FORUM-2027/registrations",
+                     "/secretariat/delegations/1"]
 
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;
