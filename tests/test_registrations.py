@@ -188,6 +188,16 @@ def test_the_passport_number_is_stored_encrypted_and_never_shown_to_the_organisa
     assert PASSPORT not in page and "Wheelchair access" not in page
     edit = client.get(f"/meetings/FORUM-2027/delegation/participants/{p.id}").get_data(as_text=True)
     assert PASSPORT not in edit and "Leave empty to keep the number given before" in edit
+    assert "Wheelchair access" not in edit and "Needs were given before" in edit
+    # Saving the form as shown keeps both; ticking the box removes the needs.
+    url = f"/meetings/FORUM-2027/delegation/participants/{p.id}"
+    client.post_form(url, person(is_head="y", needs_visa="y", nationality="SN"), page=url)
+    db.session.expire_all()
+    p = db.session.get(Participant, p.id)
+    assert p.accessibility_needs == "Wheelchair access" and p.passport_encrypted
+    client.post_form(url, person(is_head="y", needs_visa="y", nationality="SN", remove_needs="y"), page=url)
+    db.session.expire_all()
+    assert db.session.get(Participant, p.id).accessibility_needs is None
     assert PASSPORT not in caplog.text
     for message in sent_mail(app):
         assert PASSPORT not in message.get_content()

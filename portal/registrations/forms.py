@@ -47,10 +47,14 @@ class ParticipantForm(FlaskForm):
                            render_kw={"autocomplete": "off"},
                            description=_l("For the visa support letter only; stored encrypted and seen by the "
                                           "secretariat only."))
+    remove_needs = BooleanField(_l("Remove the accessibility needs given before"))
     submit = SubmitField(_l("Add participant"))
 
-    def __init__(self, *args, mode: ParticipationMode = ParticipationMode.BOTH, editing: bool = False, **kwargs):
+    def __init__(self, *args, mode: ParticipationMode = ParticipationMode.BOTH, editing: bool = False,
+                 has_needs: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not has_needs:
+            del self.remove_needs
         self.gender.choices = choices(GENDERS, blank=str(_l("Choose")))
         allowed = {ParticipationMode.IN_PERSON: [Participation.IN_PERSON], ParticipationMode.ONLINE: [Participation.ONLINE],
                    ParticipationMode.BOTH: [Participation.IN_PERSON, Participation.ONLINE]}[mode]
@@ -60,6 +64,9 @@ class ParticipantForm(FlaskForm):
             self.submit.label.text = str(_l("Save participant"))
             self.passport.description = _l("Leave empty to keep the number given before; stored encrypted and seen "
                                            "by the secretariat only.")
+            if has_needs:
+                self.accessibility_needs.description = _l("Needs were given before; they are seen by the secretariat "
+                                                          "only. Leave empty to keep them, or write new ones.")
 
     def validate_nationality(self, field):
         if field.data and not is_country(field.data):

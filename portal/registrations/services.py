@@ -139,7 +139,7 @@ class ParticipantData:
     is_head: bool = False
     arrival: date | None = None
     departure: date | None = None
-    accessibility_needs: str | None = None
+    accessibility_needs: str | None = None  # None keeps what is stored, "" removes it
     needs_visa: bool = False
     nationality: str | None = None
     passport: str | None = None
@@ -194,7 +194,8 @@ def _apply(p: Participant, data: ParticipantData) -> None:
     in_person = data.participation == Participation.IN_PERSON
     p.arrival = data.arrival if in_person else None
     p.departure = data.departure if in_person else None
-    p.accessibility_needs = (data.accessibility_needs or "").strip() or None
+    if data.accessibility_needs is not None:
+        p.accessibility_needs = data.accessibility_needs.strip() or None
     p.needs_visa = bool(data.needs_visa and in_person)
     if p.needs_visa:
         p.nationality = data.nationality.upper() if data.nationality else None

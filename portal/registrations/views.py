@@ -43,11 +43,14 @@ D = DelegationState
 # The organisation's delegation ------------------------------------------------------------------------------
 
 def _data(form: ParticipantForm) -> services.ParticipantData:
+    needs = form.accessibility_needs.data or None
+    if getattr(form, "remove_needs", None) is not None and form.remove_needs.data:
+        needs = ""
     return services.ParticipantData(
         full_name=form.full_name.data, function=form.function.data, email=form.email.data,
         gender=Gender(form.gender.data), participation=Participation(form.participation.data),
         is_head=form.is_head.data, arrival=form.arrival.data, departure=form.departure.data,
-        accessibility_needs=form.accessibility_needs.data, needs_visa=form.needs_visa.data,
+        accessibility_needs=needs, needs_visa=form.needs_visa.data,
         nationality=form.nationality.data or None, passport=form.passport.data or None)
 
 
@@ -85,10 +88,11 @@ def add_participant(code: str):
 def edit_participant(code: str, participant_id: int):
     p = access.load_own_participant(code, participant_id)
     meeting = p.delegation.meeting
-    form = ParticipantForm(mode=meeting.participation, editing=True)
+    form = ParticipantForm(mode=meeting.participation, editing=True, has_needs=bool(p.accessibility_needs))
     if request.method == "GET":
-        for name in ("full_name", "function", "email", "is_head", "arrival", "departure", "accessibility_needs",
-                     "needs_visa", "nationality"):
+        # Accessibility needs and the passport number are not shown again (the secretariat's only).
+        for name in ("full_name", "function", "email", "is_head", "arrival", "departure", "needs_visa",
+                     "nationality"):
             getattr(form, name).data = getattr(p, name)
         form.gender.data = p.gender.value
         form.participation.data = p.participation.value
