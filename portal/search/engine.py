@@ -284,12 +284,35 @@ def postings(leaf: Leaf, fieldname: str, text: str) -> dict[int, float]:
     with leaf.ctx.lock:
         m = _leaf_matcher(leaf, fieldname, text)
         if m is not None:
-            is_active, docnum, weight, advance = m.is_active, m.id, m.weight, m.next
-            while is_active():
-                out[docnum()] = weight()
-                advance()
+            _read_postings(m, out)
     _postings.put(key, out)
     return out
+
+
+_ONE = 1.0  # one float object for the most common frequency
+
+
+def _read_postings(m, out: dict[int, float]) -> None:
+    """Every (docnum, weight) of a leaf matcher into out, a block at a time: a block whose highest
+    weight is 1 holds only weights of 1, which need not be read one by one."""
+    is_active, docnum, weight, advance = m.is_active, m.id, m.weight, m.next
+    block_last, block_max_weight = m.block_max_id, m.block_max_weight
+    while is_active():
+        last = block_last()
+        if block_max_weight() == 1.0:
+            while True:
+                d = docnum()
+                out[d] = _ONE
+                advance()
+                if d == last:
+                    break
+        else:
+            while True:
+                d = docnum()
+                out[d] = weight()
+                advance()
+                if d == last:
+                    break
 
 
 def _segment(leaf: Leaf, what: str, build):
@@ -307,7 +330,7 @@ def lengths(leaf: Leaf, fieldname: str, docnums: set[int]) -> dict[int, int]:
     """The field's length (Whoosh's quantised length) in each of these documents: a dict per segment
     and field that keeps every length read, since a segment never changes."""
     known = _segment(leaf, "len:" + fieldname, dict)
-    missing = docnums - known.keys()
+    missing = docnums.difference(known)
     if missing:
         with leaf.ctx.lock:
             length = leaf.reader.doc_field_length

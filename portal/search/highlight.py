@@ -30,6 +30,7 @@ class Matcher:
         # or a conjunction of up to three letters), so most words need no stemming to be ruled out.
         terms = [*self.folded, *self.prefixes, *(t for ts in self.stems.values() for t in ts)]
         self.heads = {t[:2] for t in terms}
+        self.matches = _Decided(self.word)  # word -> whether it matches: the page's texts repeat words
 
     def __bool__(self) -> bool:
         return bool(self.folded or self.stems or self.prefixes or self.cjk)
@@ -48,9 +49,10 @@ class Matcher:
 
     def spans(self, text: str, first_only: bool = False) -> list[tuple[int, int]]:
         out = []
-        if self.folded or self.stems or self.prefixes:
+        matches = self.matches
+        if (self.folded or self.stems or self.prefixes) and any(map(matches.__getitem__, a.WORD.findall(text))):
             for m in a.WORD.finditer(text):
-                if self.word(m.group(0)):
+                if matches[m.group(0)]:
                     out.append(m.span())
                     if first_only:
                         break
@@ -69,6 +71,18 @@ class Matcher:
             else:
                 merged.append((s, e))
         return merged
+
+
+class _Decided(dict):
+    """decide(key), remembered."""
+
+    def __init__(self, decide):
+        super().__init__()
+        self.decide = decide
+
+    def __missing__(self, key):
+        value = self[key] = self.decide(key)
+        return value
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> Markup:
