@@ -19,8 +19,8 @@ text          three families of `analysis` fields:
 
 A query word is analysed by every field's analyser (`analysis.query_parser`), so a word of the file's
 language is found through that language's stemmer (its query form is stemmed the same way), and any
-other word through the folded field. Compared with filling all seven fields, the body costs about a
-quarter of the postings, which is what bounds indexing speed in Whoosh (see benchmarks/RESULTS.md).
+other word through the folded field. Compared with filling all seven fields, the body costs a fraction
+of the postings, which is what bounds indexing speed in Whoosh (see benchmarks/RESULTS.md).
 The price: an exact form does not rank above a stemmed one inside the body (it still does in title
 and summary), and a phrase whose words sit in two body fields (a Latin word next to a number, say)
 is not found in the body.
