@@ -167,14 +167,14 @@ def test_fast_folded_parts_skip_their_script(language):
     rng = random.Random(f"parts-{language}")
     script = a.LANGUAGE_SCRIPTS[language]
     fast = schema.FastText(a.FOLDED)
-    full = a._SCRIPT_WORDS[script].fullmatch
+    full = a.SCRIPT_WORDS[script].fullmatch
     analyser = a.analyzer_for(a.FOLDED)
     for _ in range(100):
         parts = [(rng.choice([language, None]), _random_text(rng)) for _ in range(rng.randint(1, 3))]
         want: dict[str, list[int]] = {}
         start = 0
         for skip, text in parts:
-            kept = [w for w in a._WORD.findall(text) if skip is None or full(w) is None]
+            kept = [w for w in a.WORD.findall(text) if skip is None or full(w) is None]
             tokens = [(t.pos, t.text) for t in analyser(" ".join(kept), positions=True)]
             for pos, term in tokens:
                 want.setdefault(term, []).append(start + pos)
@@ -183,57 +183,9 @@ def test_fast_folded_parts_skip_their_script(language):
         assert dict(fast.positions(tuple(parts))) == want, parts
 
 
-@pytest.mark.parametrize("numpy_from", [None, 0], ids=["short texts in Python", "every text through numpy"])
-@pytest.mark.parametrize("kind", a.KINDS)
-def test_bulk_token_streams_give_each_document_the_fast_path_terms(kind, numpy_from, monkeypatch):
-    """The bulk build's token streams (term ids, grouped into postings by a sort) give every document
-    of a segment the terms, frequencies and positions that FastText.positions gives it: on random
-    text, on body_folded parts that skip a script, with many documents sharing terms."""
-    from portal.search import streams
-
-    if numpy_from is not None:
-        monkeypatch.setattr(streams, "_SMALL", numpy_from)
-
-    rng = random.Random(f"streams-{kind}")
-    field = schema.FastText(kind)
-    stream = streams.FieldStream()
-    want: dict[str, list] = {}
-    lengths = {}
-    with schema.bulk_memos():
-        try:
-            for docnum in range(300):
-                if docnum % 2:  # parts, a position gap between them
-                    value = tuple((rng.choice(["en", "fr", "ru", "ar", None]), _random_text(rng))
-                                  for _ in range(rng.randint(1, 3)))
-                else:
-                    value = _random_text(rng)
-                expected = field.positions(value)
-                assert stream.add(docnum, field, value) == sum(map(len, expected.values()))
-                if expected:
-                    lengths[docnum] = sum(map(len, expected.values()))
-                for term, poses in expected.items():
-                    want.setdefault(term, []).append((docnum, len(poses), schema.encode_positions(poses)))
-            got = stream.postings()
-        finally:
-            streams.reset()
-    assert got.terms == sorted(want)
-    assert len(got.starts) == len(got.terms) + 1
-    starts, docnums, freqs = got.starts.tolist(), got.docnums.tolist(), got.freqs.tolist()
-    spans = [slice(starts[t], starts[t + 1]) for t in range(len(got.terms))]
-    postings = {term: list(zip(docnums[span], freqs[span], got.values[span], strict=True))
-                for term, span in zip(got.terms, spans, strict=True)}
-    assert postings == want
-    assert got.lengths == lengths
-    assert any(len(p) > 20 for p in want.values())  # terms in many documents
-    assert any(freq > 1 for p in want.values() for _, freq, _ in p)  # several positions in one
-    assert not streams.TERM_IDS and streams.TERM_IDS.terms == [""]
-
-
 def test_punctuation_stripped_from_chunks_is_never_part_of_a_word():
-    from portal.search import streams
-
-    for c in streams.EDGE_PUNCTUATION:
-        assert a._WORD.findall(f"a{c}b") == ["a", "b"], c
+    for c in schema.EDGE_PUNCTUATION:
+        assert a.WORD.findall(f"a{c}b") == ["a", "b"], c
         assert schema.words(f"a{c}b") == ["a", "b"], c
 
 
@@ -757,7 +709,7 @@ def test_the_secretariat_searches_the_pending_queue(app, client, other_client, w
 def test_analysis_memos_stay_small_outside_a_bulk_build(app, world, tmp_path):
     """A web process indexes a few documents at a time: its memos of words stay small. A bulk build
     holds a whole vocabulary, and empties the memos when it ends."""
-    limit = schema._Memo.limit
+    limit = schema.Memo.limit
     assert limit <= 50_000
     for i in range(3):
         add_doc(world.meeting, world.senegal, title=f"Mémoire {i}", summary="Sommet",
@@ -765,113 +717,103 @@ def test_analysis_memos_stay_small_outside_a_bulk_build(app, world, tmp_path):
     directory = tmp_path / "bulk"
     directory.mkdir()
     assert indexer.build(app, directory, procs=1) == 3
-    assert schema._Memo.limit == limit
-    assert all(len(memo) == 0 for memo in schema._Memo.instances)
+    assert schema.Memo.limit == limit
+    assert all(len(memo) == 0 for memo in schema.Memo.instances)
     # Indexing through Whoosh's writer (as the drain does) keeps each memo under the limit.
     field = schema.FastText(a.FOLDED)
     field.index(" ".join(f"autre{j}" for j in range(limit + 10)))
-    assert max(len(memo) for memo in schema._Memo.instances) <= limit
+    assert max(len(memo) for memo in schema.Memo.instances) <= limit
     assert field.positions("autre5 autre6")["autre6"] == [1]
 
 
-def _blocks(directory) -> dict:
-    """Every (field, term) of a one-segment index: its term statistics and, from the postings file, each
-    block decoded: (last block?, info tuple, (docnum deltas, weights, values))."""
-    import pickle
-
+def _contents(directory) -> tuple[dict, dict]:
+    """What an index holds, whatever its segments: each (field, term)'s postings as (contribution id,
+    weight, value), and each (contribution id, field)'s length."""
     from whoosh import index as whoosh_index
 
-    (postings_file,) = directory.glob("*.pst")
-    data = postings_file.read_bytes()
-    out = {}
+    postings, lengths = {}, {}
     with whoosh_index.open_dir(str(directory)).reader() as r:
+        ids = {d: r.stored_fields(d)["id"] for d in r.all_doc_ids()}
         for fieldname, term in r.all_terms():
-            ti = r.term_info(fieldname, term)
-            offset, length = ti.extent()
-            length = length[0] if isinstance(length, tuple) else length  # (Whoosh reads it back as a 1-tuple)
-            stream = io.BytesIO(data[offset:offset + length])
-            assert stream.read(4) == b"W3Bl"  # WHOOSH3_HEADER_MAGIC
-            blocks = []
-            while stream.tell() < length:
-                size = int.from_bytes(stream.read(4), "big", signed=True)
-                blocks.append((size < 0, pickle.load(stream), pickle.load(stream)))  # noqa: S301 - files the test wrote
-            stats = (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
-                     ti.min_id(), ti.max_id())
-            out[fieldname, term] = (stats, blocks)
-    return out
-
-
-def _postings(directory) -> dict:
-    """Every (field, term) of an index: its postings (docnum, weight, value bytes) and its term statistics."""
-    from whoosh import index as whoosh_index
-
-    out = {}
-    with whoosh_index.open_dir(str(directory)).reader() as r:
-        for fieldname, term in r.all_terms():
-            if fieldname in ("id", "stamp"):
-                continue
             m = r.postings(fieldname, term)
             items = []
             while m.is_active():
-                items.append((m.id(), round(m.weight(), 4), m.value()))
+                items.append((ids[m.id()], round(m.weight(), 4), m.value()))
                 m.next()
-            ti = r.term_info(fieldname, term)
-            out[fieldname, term] = (items, ti.doc_frequency(), round(ti.max_weight(), 4), ti.min_length(),
-                                    ti.max_length())
-        lengths = {(f, d): r.doc_field_length(d, f) for f in r.indexed_field_names() for d in r.all_doc_ids()}
-    return out, lengths
+            postings[fieldname, term] = sorted(items)
+        for f in r.indexed_field_names():
+            for d, cid in ids.items():
+                lengths[cid, f] = r.doc_field_length(d, f)
+    return postings, lengths
 
 
-@pytest.mark.parametrize("direct", [True, False], ids=["text fields written directly", "through Whoosh's field writer"])
-def test_the_bulk_writer_writes_what_whoosh_writes(app, world, tmp_path, monkeypatch, direct):
-    """The bulk build (its own postings lists, filled a block at a time) and Whoosh's writer give the
-    same postings, statistics and field lengths, on posting lists of one and of several blocks."""
-    from sqlalchemy.orm import Session
+def test_a_parallel_build_in_rounds_indexes_what_one_process_indexes(app, world, tmp_path, monkeypatch):
+    """The bulk build through Whoosh's multiprocessing writer (forked processes, a segment each, rounds
+    of SEARCH_REINDEX_CHUNK documents per process) indexes what a build in one process indexes."""
+    from whoosh import index as whoosh_index
 
-    from portal.search import source, w3direct
+    from portal.search import bulk
 
-    if not direct:  # what the bulk writer does with a codec other than the one w3direct writes for
-        monkeypatch.setattr(w3direct, "direct_ok", lambda fw, fieldobj: False)
-
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 0)
+    monkeypatch.setitem(app.config, "SEARCH_REINDEX_CHUNK", 60)  # a first round of 120 (two processes), then 30
     texts = ["La société de l'information à Genève, sommet mondial.", "Доступ к информации для всех.",
              "El acceso universal a la sociedad de la información.", "信息社会世界峰会", "مجتمع المعلومات"]
-    for i in range(300):  # "information" and "sommet" in more than one 128-posting block
+    for i in range(150):
         lang = ("fr", "ru", "es", "zh", "ar")[i % 5]
         add_doc(world.meeting, world.senegal if i % 2 else world.caucus, title=f"Information {i}",
                 summary=f"Sommet {i % 7}", text=texts[i % 5] + f" mot{i} " * (1 + i % 4), language=lang,
                 lines=(f"C{1 + i % 11}",), drain=False)
-    bulk_dir, whoosh_dir = tmp_path / "bulk", tmp_path / "whoosh"
-    bulk_dir.mkdir()
-    whoosh_dir.mkdir()
-    assert indexer.build(app, bulk_dir, procs=1) == 300
+    parallel, single = tmp_path / "parallel", tmp_path / "single"
+    parallel.mkdir()
+    single.mkdir()
+    assert indexer.build(app, parallel, procs=2) == 150
+    monkeypatch.setitem(app.config, "SEARCH_REINDEX_CHUNK", 10_000)
+    assert indexer.build(app, single, procs=1) == 150
+    with whoosh_index.open_dir(str(parallel)).reader() as r:
+        assert len(r.leaf_readers()) == 3
+    with whoosh_index.open_dir(str(single)).reader() as r:
+        assert len(r.leaf_readers()) == 1
+    got, want = _contents(parallel), _contents(single)
+    assert got[0].keys() == want[0].keys()
+    assert [k for k in want[0] if got[0][k] != want[0][k]] == []
+    assert got[1] == want[1]
+    assert max(len(v) for v in want[0].values()) > 128  # posting lists of several blocks
 
-    ix = store.create(whoosh_dir)
-    writer = ix.writer(codec=store.codec(), compound=False)
-    with Session(db.engine) as s:
-        for src in source.load(s, source.published_ids(s), app.config["SEARCH_BODY_CHARS"]):
-            writer.add_document(**schema.document(src, excerpt_chars=app.config["SEARCH_EXCERPT_CHARS"]))
-    writer.commit()
 
-    # The same segment files, byte for byte (stored fields, columns, lengths), except the terms and
-    # postings: the bulk writer writes those itself, with another pickle protocol; decoded, they are the same.
-    def segment_files(directory):  # {file name without the segment's random id: bytes}
-        return {re.sub(r"^MAIN_[a-z0-9]+\.", "MAIN_segment.", f.name): f.read_bytes()
-                for f in directory.iterdir() if re.match(r"MAIN_[a-z0-9]+\.", f.name)}
+def test_a_failed_build_process_fails_the_build(app, world, tmp_path, monkeypatch):
+    """Whoosh's multiprocessing writer leaves out the segment of a process that failed: the build says
+    so instead of swapping in an index that misses documents. A failure while reading the documents
+    ends the processes."""
+    import multiprocessing
 
-    bulk_files, whoosh_files = segment_files(bulk_dir), segment_files(whoosh_dir)
-    assert {"MAIN_segment.trm", "MAIN_segment.pst"} <= bulk_files.keys()
-    assert bulk_files.keys() == whoosh_files.keys()
-    assert {name for name in bulk_files if bulk_files[name] != whoosh_files[name]} == (
-        {"MAIN_segment.pst", "MAIN_segment.trm"} if direct else set())
-    bulk_blocks, whoosh_blocks = _blocks(bulk_dir), _blocks(whoosh_dir)
-    assert bulk_blocks.keys() == whoosh_blocks.keys()
-    assert [k for k in whoosh_blocks if bulk_blocks[k] != whoosh_blocks[k]] == []
-    assert any(len(blocks) > 2 for _, blocks in whoosh_blocks.values())
+    from portal.search import bulk
 
-    bulk, bulk_lengths = _postings(bulk_dir)
-    ref, ref_lengths = _postings(whoosh_dir)
-    assert bulk.keys() == ref.keys()
-    assert max(len(v[0]) for v in ref.values()) > 256  # several blocks
-    different = [k for k in ref if bulk[k] != ref[k]]
-    assert different == [], [(k, bulk[k], ref[k]) for k in different[:3]]
-    assert bulk_lengths == ref_lengths
+    monkeypatch.setattr(bulk, "PARALLEL_FROM", 0)
+    for i in range(120):
+        add_doc(world.meeting, world.senegal, title=f"Document {i}", text="motboom" if i == 110 else "motcalme",
+                drain=False)
+    real_index = schema.FastText.index
+
+    def index(self, value, **kwargs):  # runs in the forked processes
+        if "motboom" in str(value):
+            raise ValueError("cannot index this")
+        return real_index(self, value, **kwargs)
+
+    monkeypatch.setattr(schema.FastText, "index", index)
+    (tmp_path / "failed").mkdir()
+    with pytest.raises(RuntimeError, match="index build failed"):
+        indexer.build(app, tmp_path / "failed", procs=2)
+    monkeypatch.setattr(schema.FastText, "index", real_index)
+
+    real_document = indexer.document
+
+    def document(src, **kwargs):  # in this process, after the first job went to a writer process
+        if src.title == "Document 110":
+            raise OSError("the database went away")
+        return real_document(src, **kwargs)
+
+    monkeypatch.setattr(indexer, "document", document)
+    (tmp_path / "interrupted").mkdir()
+    with pytest.raises(OSError, match="went away"):
+        indexer.build(app, tmp_path / "interrupted", procs=2)
+    assert multiprocessing.active_children() == []

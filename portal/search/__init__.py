@@ -31,11 +31,11 @@ DEFAULTS = {
     "SEARCH_DRAIN_WAIT_SECONDS": 0.25,
     "SEARCH_DRAIN_BUDGET_SECONDS": 2.0,
     "SEARCH_RETRY_SECONDS": 0.5,
-    # Postings kept in memory per process (about 60 bytes each).
+    # Postings kept in memory per process (see the README for their size).
     "SEARCH_CACHE_POSTINGS": 1_000_000,
+    # Processes that index during a rebuild, and documents per segment that each writes: fewer segments
+    # make faster queries, and cost memory while building (see benchmarks/RESULTS.md).
     "SEARCH_REINDEX_PROCS": 2,
-    # Documents per segment written by each process of a rebuild: fewer segments make faster queries, and
-    # cost memory while building (about 1.3 GB per process for 10,000 documents of 12,000 characters).
     "SEARCH_REINDEX_CHUNK": 10_000,
     "SEARCH_OLD_INDEX_GRACE_SECONDS": 5.0,
 }

@@ -33,7 +33,8 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
-from whoosh.analysis import CompositeAnalyzer, Filter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis import Filter, StemFilter, StopFilter, Token, Tokenizer
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.fields import TEXT, FieldType
 from whoosh.qparser import MultifieldParser
 
@@ -53,12 +54,12 @@ KIND_BOOSTS: dict[str, float] = {FOLDED: 1.5, "en": 1.0, "fr": 1.0, "es": 1.0, "
 
 # Han (with radicals, ideographic marks, compatibility ideographs, extensions B-H), kana and bopomofo:
 # scripts written without spaces, indexed as n-grams in the zh field only.
-_CJK = ("\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u30fa\u30fc-\u30ff"
+CJK = ("\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3041-\u30fa\u30fc-\u30ff"
         "\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
         "\U00020000-\U0003134f")
 # Invisible characters that may sit inside a word (soft hyphen, zero-width joiners): part of the token,
 # removed by folding.
-_JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+JOINERS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _LATIN = ("A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0250-\u02af\u1e00-\u1eff"
           "\u2c60-\u2c7f\ua722-\ua7ff\uab30-\uab6f\ufb00-\ufb06\uff21-\uff3a\uff41-\uff5a")
 _LATIN_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
@@ -85,18 +86,18 @@ def _mark_class() -> str:
 
 # Words: letters and digits of any script except CJK (underscore excluded, so "____" blanks are not words).
 MARKS = _mark_class()
-_WORD = re.compile(f"(?:[^\\W_{_CJK}]|[{MARKS}{_JOINERS}])+")
-_SCRIPT_WORDS = {
-    "latin": re.compile(f"[{_LATIN}{_LATIN_MARKS}{_JOINERS}]+"),
-    "cyrillic": re.compile(f"[{_CYRILLIC}{_CYRILLIC_MARKS}{_JOINERS}]+"),
-    "arabic": re.compile(f"[{_ARABIC}{_ARABIC_MARKS}{_JOINERS}]+"),
+WORD = re.compile(f"(?:[^\\W_{CJK}]|[{MARKS}{JOINERS}])+")
+SCRIPT_WORDS = {
+    "latin": re.compile(f"[{_LATIN}{_LATIN_MARKS}{JOINERS}]+"),
+    "cyrillic": re.compile(f"[{_CYRILLIC}{_CYRILLIC_MARKS}{JOINERS}]+"),
+    "arabic": re.compile(f"[{_ARABIC}{_ARABIC_MARKS}{JOINERS}]+"),
 }
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_HAS_SCRIPT = {
+CJK_RUN = re.compile(f"[{CJK}]+")
+HAS_SCRIPT = {
     "latin": re.compile(f"[{_LATIN}]"),
     "cyrillic": re.compile(f"[{_CYRILLIC}]"),
     "arabic": re.compile(f"[{_ARABIC}]"),
-    "cjk": re.compile(f"[{_CJK}]"),
+    "cjk": re.compile(f"[{CJK}]"),
 }
 LANGUAGE_SCRIPTS = {"en": "latin", "fr": "latin", "es": "latin", "ru": "cyrillic", "ar": "arabic", "zh": "cjk"}
 
@@ -114,7 +115,7 @@ _SPECIAL = {
     "œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
     "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك",  # alef wasla, alef maqsura, ta marbuta, Persian yeh/kaf
     "\u0640": "",  # tatweel
-    **{c: "" for c in _JOINERS},
+    **{c: "" for c in JOINERS},
 }
 
 
@@ -162,9 +163,9 @@ STOP_WORDS: frozenset[str] = frozenset(
 # --- Stemmers --------------------------------------------------------------------------------------
 # Module-level functions, so that the schema pickles them by name, each with a C LRU cache (Whoosh's
 # own StemFilter cache is a Python LFU that costs more than it saves once it is full). English, French
-# and Russian are the Snowball project's own C stemmers (PyStemmer): Whoosh's pure-Python ports of
-# older versions of the same algorithms took 20-50 µs a word, a tenth of a full index build. A
-# PyStemmer object is not thread-safe: one per thread.
+# and Russian are the Snowball project's own C stemmers (PyStemmer), much faster than Whoosh's
+# pure-Python ports of older versions of the same algorithms. A PyStemmer object is not thread-safe:
+# one per thread.
 
 
 class _Snowball(threading.local):
@@ -261,7 +262,7 @@ class WordTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        expression = _SCRIPT_WORDS[self.script] if self.script else _WORD
+        expression = SCRIPT_WORDS[self.script] if self.script else WORD
         for pos, match in enumerate(expression.finditer(value)):
             t.text = match.group(0)
             t.boost = 1.0
@@ -301,7 +302,7 @@ class CJKBigramTokenizer(Tokenizer):
             return
         unigrams = mode != "query"
         pos = start_pos
-        for match in _CJK_RUN.finditer(value):
+        for match in CJK_RUN.finditer(value):
             run, offset = match.group(0), start_char + match.start()
             grams = [(i, 1) for i in range(len(run))] if len(run) == 1 else []
             for i in range(len(run) - 1):
@@ -340,7 +341,9 @@ class FoldFilter(Filter):
                 yield t
 
 
-_STEMMERS = {"en": english_stem, "fr": french_stem, "es": spanish_light_stem, "ru": russian_stem}
+# The stemmer of each stemmed language (the languages with a field of their own besides folded and zh).
+STEMMERS = {"en": english_stem, "fr": french_stem, "es": spanish_light_stem, "ru": russian_stem,
+            "ar": arabic_light_stem}
 
 
 def _stop_filter() -> StopFilter:
@@ -354,18 +357,15 @@ def folding_analyzer() -> CompositeAnalyzer:
 
 def stemming_analyzer(lang: str) -> CompositeAnalyzer:
     """The analyser of one stemmed language field: "en", "fr", "es", "ru" or "ar"."""
-    if lang == "ar":
-        return arabic_analyzer()
-    if lang not in _STEMMERS:
+    if lang not in STEMMERS:
         raise ValueError(f"no stemming analyser for {lang!r}")
     return (WordTokenizer(LANGUAGE_SCRIPTS[lang]) | FoldFilter() | _stop_filter()
-            | StemFilter(stemfn=_STEMMERS[lang], cachesize=None))
+            | StemFilter(stemfn=STEMMERS[lang], cachesize=None))
 
 
 def arabic_analyzer() -> CompositeAnalyzer:
     """Arabic-script words: tashkeel and tatweel removed, alef/yeh/teh marbuta unified, light10 stems."""
-    return (WordTokenizer("arabic") | FoldFilter() | _stop_filter()
-            | StemFilter(stemfn=arabic_light_stem, cachesize=None))
+    return stemming_analyzer("ar")
 
 
 def chinese_analyzer() -> CompositeAnalyzer:
@@ -412,7 +412,7 @@ def _language_code(language: str | None) -> str | None:
 
 
 def scripts_in(text: str) -> set[str]:
-    return {script for script, pattern in _HAS_SCRIPT.items() if pattern.search(text)}
+    return {script for script, pattern in HAS_SCRIPT.items() if pattern.search(text)}
 
 
 def document_values(text: str | None, prefix: str = DEFAULT_PREFIX, language: str | None = None, *,

@@ -2,14 +2,15 @@
 
 Whoosh parses the query (phrases, AND/OR/NOT, prefix*) with the analysers of `analysis`, and its
 segments hold the postings, lengths, columns and stored fields. Whoosh's own matchers walk the
-query tree one document at a time in Python: with 14 fields a word and 20,000 documents that is
-50-300 ms a query, facets included. Here the tree is evaluated with sets instead:
+query tree one document at a time in Python, once per field of every word, which is several times
+slower for a faceted page (benchmarks/RESULTS.md). Here the tree is evaluated with sets instead:
 
-* each term's postings are read block by block once (then kept in a bounded LRU cache: a segment
-  never changes, only its deletion set does) as a dict {docnum: term frequency};
+* each term's postings are read once through the term's matcher (then kept in a bounded LRU cache:
+  a segment never changes, only its deletion set does) as a dict {docnum: term frequency};
 * AND/OR/NOT are set intersections/unions/differences (C speed), the facet filters are the
   postings sets of their terms, deleted documents are subtracted;
-* BM25F scores (Whoosh's formula and parameters) are computed only for the documents that match;
+* BM25F scores (Whoosh's formula and parameters) are computed only for the documents that match,
+  with the field lengths of those documents (kept per segment once read);
 * facet counts come from per-segment arrays of each document's values, counted over the match set
   (no second query), and paging picks the top n with a heap;
 * phrases are checked with Whoosh's own phrase matcher (positions), per segment.
@@ -23,23 +24,19 @@ from __future__ import annotations
 
 import heapq
 import logging
-import struct
 import threading
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import chain
 from math import log
 from operator import itemgetter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import WrappingMatcher
-from whoosh.query.qcore import _NullQuery
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
 from portal.search import analysis as a
 from portal.search import store
@@ -51,7 +48,12 @@ K1, B = 1.2, 0.75  # whoosh.scoring.BM25F defaults
 MAX_EXPANSIONS = 64  # terms a prefix may stand for, per field (the most frequent ones)...
 MAX_SCANNED = 500  # ...among the first terms of the dictionary that start with it,
 MAX_GROUP_EXPANSIONS = 128  # and at most this many over all the fields of one word*, per segment
-_LENGTH = [byte_to_length(b) for b in range(256)]
+_NULL = type(Q.NullQuery)
+
+
+def is_null(node) -> bool:
+    """Whether a parsed query matches nothing (Whoosh's NullQuery: no words left after analysis)."""
+    return isinstance(node, _NULL)
 
 
 class QueryTooBroad(Exception):
@@ -97,7 +99,7 @@ class _LRU:
 
 
 _postings = _LRU(1_000_000)
-_segment_data: dict = {}  # (dir, segid, what) -> lengths, facet arrays, published column
+_segment_data: dict = {}  # (dir, segid, what) -> field lengths, facet arrays, published column
 _segment_lock = threading.Lock()
 
 
@@ -259,39 +261,58 @@ def manager_for(ptr: Path) -> Manager:
 # --- Reading postings and per-segment data --------------------------------------------------------------
 
 
+def _leaf_matcher(leaf: Leaf, fieldname: str, text: str):
+    """The term's matcher over all the segment's documents, deleted ones included (the reader wraps
+    it in a filter of the deleted documents when there are some), or None."""
+    try:
+        m = leaf.reader.postings(fieldname, text)
+    except TermNotFound:
+        return None
+    while isinstance(m, WrappingMatcher):
+        m = m.child
+    return m
+
+
 def postings(leaf: Leaf, fieldname: str, text: str) -> dict[int, float]:
-    """{local docnum: term frequency} of one term in one segment (deleted documents included)."""
+    """{local docnum: term frequency} of one term in one segment (deleted documents included: the
+    cache outlives a deletion, which only changes the segment's deletion set)."""
     key = (leaf.ctx.directory, leaf.segid, fieldname, text)
     got = _postings.get(key)
     if got is not None:
         return got
     out: dict[int, float] = {}
     with leaf.ctx.lock:
-        try:
-            m = leaf.reader.postings(fieldname, text)
-        except TermNotFound:
-            m = None
-        while isinstance(m, WrappingMatcher):
-            m = m.child
-        if isinstance(m, W3LeafMatcher) and hasattr(m, "_read_data"):
-            while m.is_active():
-                m._read_data()
-                data = m._data
-                ids = list(accumulate(data[0]))
-                w = data[1]
-                if w is None:
-                    out.update(dict.fromkeys(ids, 1.0))
-                elif isinstance(w, float):
-                    out.update(dict.fromkeys(ids, w))
-                else:
-                    out.update(zip(ids, w, strict=True))
-                m._next_block()
-        elif m is not None:
-            while m.is_active():
-                out[m.id()] = m.weight()
-                m.next()
+        m = _leaf_matcher(leaf, fieldname, text)
+        if m is not None:
+            _read_postings(m, out)
     _postings.put(key, out)
     return out
+
+
+_ONE = 1.0  # one float object for the most common frequency
+
+
+def _read_postings(m, out: dict[int, float]) -> None:
+    """Every (docnum, weight) of a leaf matcher into out, a block at a time: a block whose highest
+    weight is 1 holds only weights of 1, which need not be read one by one."""
+    is_active, docnum, weight, advance = m.is_active, m.id, m.weight, m.next
+    block_last, block_max_weight = m.block_max_id, m.block_max_weight
+    while is_active():
+        last = block_last()
+        if block_max_weight() == 1.0:
+            while True:
+                d = docnum()
+                out[d] = _ONE
+                advance()
+                if d == last:
+                    break
+        else:
+            while True:
+                d = docnum()
+                out[d] = weight()
+                advance()
+                if d == last:
+                    break
 
 
 def _segment(leaf: Leaf, what: str, build):
@@ -305,31 +326,20 @@ def _segment(leaf: Leaf, what: str, build):
     return v
 
 
-def lengths(leaf: Leaf, fieldname: str) -> bytes:
-    """The length byte of each document in a field (Whoosh's quantised lengths)."""
-    def build():
-        r = leaf.reader
-        try:
-            creader = r._perdoc.column_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            raw = creader._dbfile.get(creader._basepos, creader._count)
-            return bytes(raw) + bytes(max(0, leaf.n - len(raw)))
-        except Exception:  # noqa: BLE001 - no column (an empty field) or another codec
-            from whoosh.util.numeric import length_to_byte
-
-            return bytes(length_to_byte(r.doc_field_length(d, fieldname) or 0) for d in range(leaf.n))
-    return _segment(leaf, "len:" + fieldname, build)
+def lengths(leaf: Leaf, fieldname: str, docnums: set[int]) -> dict[int, int]:
+    """The field's length (Whoosh's quantised length) in each of these documents: a dict per segment
+    and field that keeps every length read, since a segment never changes."""
+    known = _segment(leaf, "len:" + fieldname, dict)
+    missing = docnums.difference(known)
+    if missing:
+        with leaf.ctx.lock:
+            length = leaf.reader.doc_field_length
+            known.update((d, length(d, fieldname) or 0) for d in missing)
+    return known
 
 
 def published(leaf: Leaf) -> list[int]:
-    def build():
-        creader = leaf.reader.column_reader("published", translate=False)
-        try:
-            raw = creader._dbfile.get(creader._basepos, creader._count * 8)
-            values = list(struct.unpack(f"!{creader._count}Q", raw))
-            return values + [0] * (leaf.n - len(values))
-        except Exception:  # noqa: BLE001
-            return list(creader)
-    return _segment(leaf, "published", build)
+    return _segment(leaf, "published", lambda: list(leaf.reader.column_reader("published", translate=False)))
 
 
 def doc_ids(leaf: Leaf) -> list[str]:
@@ -350,17 +360,10 @@ def facet_values(leaf: Leaf, facet: str) -> list:
         lists: list = [()] * leaf.n
         for term in leaf.reader.lexicon(facet):
             value = term.decode("utf-8")
-            for d in postings_unlocked(leaf, facet, value):
+            for d in _leaf_matcher(leaf, facet, value).all_ids():
                 lists[d] = lists[d] + (value,)
         return lists
     return _segment(leaf, "facet:" + facet, build)
-
-
-def postings_unlocked(leaf: Leaf, fieldname: str, text: str):
-    m = leaf.reader.postings(fieldname, text)
-    while isinstance(m, WrappingMatcher):
-        m = m.child
-    return list(m.all_ids())
 
 
 def facet_set(leaf: Leaf, facet: str, value: str) -> set[int]:
@@ -431,7 +434,7 @@ def _prefix_terms(leaf: Leaf, fieldname: str, prefix: str) -> list[tuple[str, in
         return []
     if kind in STEMMED:
         script = a.LANGUAGE_SCRIPTS[kind]
-        if not a._SCRIPT_WORDS[script].fullmatch(prefix):
+        if not a.SCRIPT_WORDS[script].fullmatch(prefix):
             return []
     found: dict[str, int] = {}
     with leaf.ctx.lock:
@@ -455,7 +458,7 @@ def evaluate(node, leaf: Leaf, p: Plan) -> set[int]:
     if isinstance(node, Q.Term):
         return postings(leaf, node.fieldname, node.text).keys()
     if isinstance(node, Q.And):
-        subs = [s for s in node.subqueries if not isinstance(s, _NullQuery)]
+        subs = [s for s in node.subqueries if not is_null(s)]
         result = None
         for s in subs:
             got = evaluate(s, leaf, p)
@@ -482,7 +485,7 @@ def evaluate(node, leaf: Leaf, p: Plan) -> set[int]:
         return _prefix_group([node], leaf, p)
     if isinstance(node, Q.Phrase):
         return _whoosh_matches(node, leaf)
-    if isinstance(node, _NullQuery):
+    if is_null(node):
         return set()
     return _whoosh_matches(node, leaf)
 
@@ -594,11 +597,9 @@ def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: set[int]) -> dict[int, f
         if not common:
             continue
         c = boost * ctx.idf(fieldname, text) * (K1 + 1)
-        avg = ctx.avg_length(fieldname)
-        base, per = K1 * (1 - B), K1 * B / avg
-        norm = [base + per * length for length in _LENGTH]
-        lens = lengths(leaf, fieldname)
+        base, per = K1 * (1 - B), K1 * B / ctx.avg_length(fieldname)
+        lens = lengths(leaf, fieldname, common)
         for d in common:
             f = tf[d]
-            scores[d] += c * f / (f + norm[lens[d]])
+            scores[d] += c * f / (f + base + per * lens[d])
     return scores

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from portal.search import analysis as a
 from portal.search.engine import Plan
-from portal.search.schema import _STEMMERS, STEMMED
+from portal.search.schema import STEMMED
 
 PASSAGE_CHARS = 280
 LEAD_CHARS = 70
@@ -25,11 +25,12 @@ class Matcher:
         self.stems = {k: set(p.highlight[k]) for k in STEMMED if p.highlight.get(k)}
         self.prefixes = tuple(sorted(p.prefixes))
         self.cjk = sorted({r for r in p.phrases if r}, key=len, reverse=True)
-        self.script_of = {k: a._SCRIPT_WORDS[a.LANGUAGE_SCRIPTS[k]].fullmatch for k in self.stems}
+        self.script_of = {k: a.SCRIPT_WORDS[a.LANGUAGE_SCRIPTS[k]].fullmatch for k in self.stems}
         # The first two letters of every term: a stem starts as its word does (Arabic: after an article
         # or a conjunction of up to three letters), so most words need no stemming to be ruled out.
         terms = [*self.folded, *self.prefixes, *(t for ts in self.stems.values() for t in ts)]
         self.heads = {t[:2] for t in terms}
+        self.matches = _Decided(self.word)  # word -> whether it matches: the page's texts repeat words
 
     def __bool__(self) -> bool:
         return bool(self.folded or self.stems or self.prefixes or self.cjk)
@@ -42,15 +43,16 @@ class Matcher:
         if f in self.folded or (self.prefixes and f.startswith(self.prefixes)):
             return True
         for kind, terms in self.stems.items():
-            if self.script_of[kind](w) and _STEMMERS[kind](f) in terms:
+            if self.script_of[kind](w) and a.STEMMERS[kind](f) in terms:
                 return True
         return False
 
     def spans(self, text: str, first_only: bool = False) -> list[tuple[int, int]]:
         out = []
-        if self.folded or self.stems or self.prefixes:
-            for m in a._WORD.finditer(text):
-                if self.word(m.group(0)):
+        matches = self.matches
+        if (self.folded or self.stems or self.prefixes) and any(map(matches.__getitem__, a.WORD.findall(text))):
+            for m in a.WORD.finditer(text):
+                if matches[m.group(0)]:
                     out.append(m.span())
                     if first_only:
                         break
@@ -69,6 +71,18 @@ class Matcher:
             else:
                 merged.append((s, e))
         return merged
+
+
+class _Decided(dict):
+    """decide(key), remembered."""
+
+    def __init__(self, decide):
+        super().__init__()
+        self.decide = decide
+
+    def __missing__(self, key):
+        value = self[key] = self.decide(key)
+        return value
 
 
 def mark(text: str, spans: list[tuple[int, int]]) -> Markup:

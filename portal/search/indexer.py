@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -362,28 +361,23 @@ def build(app: Flask, directory: Path, *, procs: int = 1, progress: Callable[[in
     body_chars, excerpt_chars = _cfg(app, "SEARCH_BODY_CHARS"), _cfg(app, "SEARCH_EXCERPT_CHARS")
     with Session(db.engine) as s:
         ids = source.published_ids(s)
-    parent = os.getpid()
 
-    def make_docs(part: list[int]):
-        forked = os.getpid() != parent
-        if forked:  # the parent's pooled connections are not ours to use
-            db.engine.dispose(close=False)
-        n = 0
-        with Session(db.engine) as s:
-            for src in source.load(s, part, body_chars):
+        def docs():
+            n = 0
+            for src in source.load(s, ids, body_chars):
                 if src.indexable:
                     yield document(src, excerpt_chars=excerpt_chars)
                     n += 1
-                    if progress and not forked and n % 1000 == 0:
+                    if progress and n % 1000 == 0:
                         progress(n)
 
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of small postings: the cyclic collector would rescan them again and again
-    try:
-        return bulk.build(directory, ids, make_docs, procs=procs, chunk=_cfg(app, "SEARCH_REINDEX_CHUNK"))
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of small postings: the cyclic collector would rescan them again and again
+        try:
+            return bulk.build(directory, docs(), count=len(ids), procs=procs, chunk=_cfg(app, "SEARCH_REINDEX_CHUNK"))
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
 
 def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], None] | None = None,

@@ -19,8 +19,8 @@ text          three families of `analysis` fields:
 
 A query word is analysed by every field's analyser (`analysis.query_parser`), so a word of the file's
 language is found through that language's stemmer (its query form is stemmed the same way), and any
-other word through the folded field. Compared with filling all seven fields, the body costs about a
-quarter of the postings, which is what bounds indexing speed in Whoosh (see benchmarks/RESULTS.md).
+other word through the folded field. Compared with filling all seven fields, the body costs a fraction
+of the postings, which is what bounds indexing speed in Whoosh (see benchmarks/RESULTS.md).
 The price: an exact form does not rank above a stemmed one inside the body (it still does in title
 and summary), and a phrase whose words sit in two body fields (a Latin word next to a number, say)
 is not found in the body.
@@ -28,8 +28,7 @@ is not found in the body.
 `FastText.index` produces exactly the terms, frequencies and positions of the field's analyser
 (tests/test_search.py checks it against the analysers, on samples and on random text), without
 Whoosh's chain of token generators: a text is split at white space and each chunk looked up in a memo
-of what the field's analyser makes of it. Queries still go through the analysers. The bulk build
-(`streams`) takes the same terms through the same functions, kept as term ids.
+of what the field's analyser makes of it. Queries still go through the analysers.
 """
 
 from __future__ import annotations
@@ -47,9 +46,7 @@ from itertools import chain, compress
 from operator import itemgetter
 
 from whoosh import columns
-from whoosh.compat import dumps
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.system import pack_uint
 
 from portal.search import analysis as a
 
@@ -68,9 +65,8 @@ DEFAULT_BODY_CHARS = 12_000  # characters of each language version indexed (Chin
 DEFAULT_EXCERPT_CHARS = 3_000
 
 _STOP = a.STOP_WORDS
-_SCRIPT_WORDS = a._SCRIPT_WORDS
-_CJK_RUN = a._CJK_RUN
-_STEMMERS = {**a._STEMMERS, "ar": a.arabic_light_stem}
+_SCRIPT_WORDS = a.SCRIPT_WORDS
+_STEMMERS = a.STEMMERS
 STEMMED = tuple(_STEMMERS)
 
 
@@ -81,18 +77,18 @@ STEMMED = tuple(_STEMMERS)
 # rather than a Python loop; see _terms.
 
 
-class _Memo(dict):
+class Memo(dict):
     """fn(key), remembered; forgets everything at `limit` entries (the vocabulary of a long-lived
     process has no bound). Small in a web process, which indexes a few documents at a time; large
     during a bulk build (`bulk_memos`)."""
 
     limit = 20_000
-    instances: list[_Memo] = []
+    instances: list[Memo] = []
 
     def __init__(self, fn):
         super().__init__()
         self.fn = fn
-        _Memo.instances.append(self)
+        Memo.instances.append(self)
 
     def __missing__(self, key):
         if len(self) >= self.limit:
@@ -104,12 +100,12 @@ class _Memo(dict):
 @contextmanager
 def bulk_memos(limit: int = 300_000):
     """Memos that hold a whole index's common vocabulary while a bulk build runs, emptied after it."""
-    previous, _Memo.limit = _Memo.limit, limit
+    previous, Memo.limit = Memo.limit, limit
     try:
         yield
     finally:
-        _Memo.limit = previous
-        for memo in _Memo.instances:
+        Memo.limit = previous
+        for memo in Memo.instances:
             memo.clear()
         _chunks.cache_clear()
         _language_terms.cache_clear()
@@ -121,10 +117,10 @@ def _keep(word: str) -> str:
     return f if len(f) >= 2 and f not in _STOP else ""
 
 
-# analysis._WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
-# marks): three times slower than one character class. With "_" and the CJK characters that are not
-# marks replaced by spaces, that class finds exactly the same words.
-_WORD_CHARS = re.compile(f"[\\w{a.MARKS}{a._JOINERS}]+")
+# analysis.WORD, which the query side uses, is an alternation (word characters less "_" and CJK, or
+# marks): slower than one character class. With "_" and the CJK characters that are not marks replaced
+# by spaces, that class finds exactly the same words.
+_WORD_CHARS = re.compile(f"[\\w{a.MARKS}{a.JOINERS}]+")
 
 
 def _class_ranges(body: str) -> list[tuple[int, int]]:
@@ -134,7 +130,7 @@ def _class_ranges(body: str) -> list[tuple[int, int]]:
 
 def _cjk_not_marks() -> re.Pattern:
     ranges = []
-    for lo, hi in _class_ranges(a._CJK):
+    for lo, hi in _class_ranges(a.CJK):
         if lo > 0xFFFF:  # no marks outside the Basic Multilingual Plane's CJK blocks
             ranges.append((lo, hi))
             continue
@@ -150,11 +146,11 @@ def _cjk_not_marks() -> re.Pattern:
 
 
 _CJK_NOT_MARKS = _cjk_not_marks()
-_HAS_CJK = a._HAS_SCRIPT["cjk"]
+_HAS_CJK = a.HAS_SCRIPT["cjk"]
 
 
 def words(text: str) -> list[str]:
-    """analysis._WORD.findall(text), faster."""
+    """analysis.WORD.findall(text), faster."""
     if "_" in text:
         text = text.replace("_", " ")
     if _HAS_CJK.search(text):
@@ -162,7 +158,7 @@ def words(text: str) -> list[str]:
     return _WORD_CHARS.findall(text)
 
 
-def _pieces_memo(lang: str) -> _Memo:
+def _pieces_memo(lang: str) -> Memo:
     """A word's pieces written in the script of lang (the word itself if it is wholly in that script,
     else the runs of that script inside it: "IPv6" -> "IPv"), each folded and stemmed, or "" where a
     StopFilter(minsize=2) drops it."""
@@ -172,7 +168,7 @@ def _pieces_memo(lang: str) -> _Memo:
     def pieces(word: str) -> tuple[str, ...]:
         return tuple(stem(k) if (k := _keep(p)) else "" for p in ((word,) if full(word) else find(word)))
 
-    return _Memo(pieces)
+    return Memo(pieces)
 
 
 _PIECES = {lang: _pieces_memo(lang) for lang in _STEMMERS}
@@ -194,10 +190,27 @@ def _outside(script: str):
     return lambda word: () if full(word) else (_keep(word),)
 
 
-_FOLDED_CHUNKS = _Memo(lambda chunk: tuple(map(_keep, words(chunk))))
+# Punctuation that sticks to words ("society," "(WSIS)" "«numérique»"): never part of a word, so a
+# chunk means what it means without it at its ends, and "society," is looked up as "society" rather
+# than analysed on its own. (The test checks that none of these is a word character.)
+EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»“”„‘’‚‹›—–-/\\…*•·|<>=+&%#@~^`$"
 
 
-def _language_chunks(lang: str) -> _Memo:
+def _chunk_memo(terms) -> Memo:
+    """chunk -> terms(chunk), a chunk with punctuation at its ends through its bare form."""
+
+    def lookup(chunk: str):
+        bare = chunk.strip(EDGE_PUNCTUATION)
+        return memo[bare] if bare != chunk else terms(chunk)
+
+    memo = Memo(lookup)
+    return memo
+
+
+_FOLDED_CHUNKS = _chunk_memo(lambda chunk: tuple(map(_keep, words(chunk))))
+
+
+def _language_chunks(lang: str) -> Memo:
     """A chunk of a text written in lang: what its stemmed field takes of it and what the folded field
     takes (the words not wholly in lang's script). One lookup for both fields: a memo of hundreds of
     thousands of chunks costs a cache miss or two per lookup."""
@@ -207,7 +220,7 @@ def _language_chunks(lang: str) -> _Memo:
         found = words(chunk)
         return tuple(chain.from_iterable(map(pieces, found))), tuple(chain.from_iterable(map(outside, found)))
 
-    return _Memo(both)
+    return _chunk_memo(both)
 
 
 _LANGUAGE_CHUNKS = {lang: _language_chunks(lang) for lang in _STEMMERS}
@@ -262,17 +275,18 @@ def _terms(kind: str, text: str, skip: str | None) -> tuple[int, Sequence[str]]:
     return _first_kept(list(chain.from_iterable(map(_FOLDED_CHUNKS.__getitem__, _chunks(text)))))
 
 
-_FOLD = _Memo(a.fold)
+_FOLD = Memo(a.fold)
 
 
-def cjk_terms(text: str, start: int = 0, term=_FOLD.__getitem__) -> tuple[list[int], list]:
+def cjk_terms(text: str, start: int = 0) -> tuple[list[int], list[str]]:
     """CJKBigramTokenizer (index mode) followed by FoldFilter: the positions and the terms, in order
-    (each character, then the bigram starting there, at the character's position). term(gram) is the
-    folded gram, or what stands for it (the bulk build's term ids); a false one is dropped."""
+    (each character, then the bigram starting there, at the character's position); a gram that folds
+    to nothing is dropped."""
     positions: list[int] = []
-    terms: list = []
+    terms: list[str] = []
     pos = start
-    for run in _CJK_RUN.findall(text):
+    fold = _FOLD.__getitem__
+    for run in a.CJK_RUN.findall(text):
         n = len(run)
         grams: list = [None] * (2 * n - 1)
         grams[0::2] = run
@@ -280,7 +294,7 @@ def cjk_terms(text: str, start: int = 0, term=_FOLD.__getitem__) -> tuple[list[i
         at: list = [None] * (2 * n - 1)
         at[0::2] = range(pos, pos + n)
         at[1::2] = range(pos, pos + n - 1)
-        folded = list(map(term, grams))
+        folded = list(map(fold, grams))
         if all(folded):
             positions += at
             terms += folded
@@ -291,48 +305,28 @@ def cjk_terms(text: str, start: int = 0, term=_FOLD.__getitem__) -> tuple[list[i
     return positions, terms
 
 
-def value_terms(kind: str, value, terms=_terms, gram=_FOLD.__getitem__):
+def value_terms(kind: str, value):
     """Each part of a FastText value (a text, or ``(skip_language, text)`` parts) as (its terms'
-    positions, its terms), a position gap between parts so that no phrase spans two of them.
-    terms(kind, text, skip) and gram(cjk_gram) give the terms (strings, or the bulk build's ids)."""
+    positions, its terms), a position gap between parts so that no phrase spans two of them."""
     parts = ((None, value),) if isinstance(value, str) else value
     start = 0
     for skip, text in parts:
         if kind == "zh":
-            at, found = cjk_terms(text, start, gram)
+            at, found = cjk_terms(text, start)
             if at:
                 yield at, found
                 start = at[-1] + 2
             continue
-        first, found = terms(kind, text, skip)
+        first, found = _terms(kind, text, skip)
         if n := len(found):
             yield range(start + first, start + first + n), found
             start += first + n + 1
 
 
-def encode_deltas(deltas: list[int]) -> bytes:
-    """whoosh.formats.Positions.encode, of the positions' differences (the first: the position)."""
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
-
-
-def encode_positions(poslist: list[int]) -> bytes:
-    """whoosh.formats.Positions.encode."""
-    deltas, base = [], 0
-    for p in poslist:
-        deltas.append(p - base)
-        base = p
-    return encode_deltas(deltas)
-
-
-class _SinglePositions(dict):
-    """encode_positions([p]), memoised: most terms occur once in a document's field."""
-
-    def __missing__(self, p: int) -> bytes:
-        enc = self[p] = encode_deltas([p])
-        return enc
-
-
-SINGLE_POSITION = _SinglePositions()
+# Position p encoded by the Positions format of the FastText fields ([p]): most terms occur once in a
+# document's field. And each term's bytes, one object however many postings hold it.
+_ONE_POSITION: dict[int, bytes] = {}
+_TERM_BYTES = Memo(str.encode)
 
 
 class FastText(TEXT):
@@ -356,11 +350,21 @@ class FastText(TEXT):
         return poses
 
     def index(self, value, **kwargs):
-        fb = self.format.field_boost
-        single, enc = SINGLE_POSITION, encode_positions
-        return [(term.encode("utf-8"), len(poslist), len(poslist) * fb,
-                 single[poslist[0]] if len(poslist) == 1 else enc(poslist))
-                for term, poslist in self.positions(value).items()]
+        """What Whoosh's TEXT.index returns for the value: (term bytes, frequency, weight, positions
+        encoded by the field's format) for each term."""
+        fmt = self.format
+        fb, encode, one, term_bytes = fmt.field_boost, fmt.encode, _ONE_POSITION, _TERM_BYTES
+        out = []
+        for term, poslist in self.positions(value).items():
+            n = len(poslist)
+            if n == 1:
+                enc = one.get(poslist[0])
+                if enc is None:
+                    enc = one[poslist[0]] = encode(poslist)
+            else:
+                enc = encode(poslist)
+            out.append((term_bytes[term], n, n * fb, enc))
+        return out
 
 
 def build_schema() -> Schema:

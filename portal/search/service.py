@@ -187,11 +187,11 @@ def compile_query(q: str, schema) -> engine.Plan:
     except Exception:  # noqa: BLE001 - whoosh's parser on odd input: say so, never a 500
         log.info("query not understood: %r", q[:200])
         raise BadQuery(_l("This search could not be understood. Check the quotes and brackets.")) from None
-    if parsed is None or str(parsed) == "<_NullQuery>":
+    if parsed is None or engine.is_null(parsed):
         raise BadQuery(_l("There are no words to search for: very short words such as “a” or “de” are "
                           "not searched. Add a word, or use the filters to browse."))
     plan = engine.plan(parsed)
-    plan.phrases = a._CJK_RUN.findall(q)
+    plan.phrases = a.CJK_RUN.findall(q)
     return plan
 
 
@@ -291,7 +291,7 @@ def suggest(ctx: engine.Context, q: str) -> str | None:
     with ctx.lock:
         for w in words:
             f = a.fold(w)
-            if len(f) < 3 or f in a.STOP_WORDS or a._CJK_RUN.search(w) or f.upper() in {"AND", "OR", "NOT"}:
+            if len(f) < 3 or f in a.STOP_WORDS or a.CJK_RUN.search(w) or f.upper() in {"AND", "OR", "NOT"}:
                 continue
             if any(ctx.searcher.doc_frequency(fam + a.FOLDED, f) for fam in FAMILIES):
                 continue

@@ -57,14 +57,13 @@ def create(directory: Path) -> whoosh_index.Index:
 
 # Segments are written as separate files, not one compound file: Whoosh reads a compound file through
 # a BytesIO over its mmap, which copies every segment's terms and postings into each process's memory
-# each time a reader opens (0.6 s and a gigabyte for 20,000 documents).
+# each time a reader opens (benchmarks/RESULTS.md).
 
 
 def codec():
-    """Whoosh's codec without zlib on posting blocks: a fifth faster to write, faster to read, a quarter
-    larger on disk. (Its other option, inlining the postings of rare terms, is broken in 2.7: the writer
-    calls a method the term info lacks, and once that is patched, merging segments trips over the
-    inlined values. Left off.)"""
+    """Whoosh's codec without zlib on posting blocks: faster to write and to read, larger on disk. (Its
+    other option, inlining the postings of rare terms, is broken: the writer calls a method the term
+    info lacks. Left off.)"""
     from whoosh.codec.whoosh3 import W3Codec
 
     return W3Codec(compression=0)
