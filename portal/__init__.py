@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.meetings.views import bp as meetings_bp
     from portal.moderation.views import bp as moderation_bp
     from portal.organisations.views import bp as organisations_bp
+    from portal.programme.views import bp as programme_bp
     from portal.registrations.views import bp as registrations_bp
     from portal.secretariat.views import bp as secretariat_bp
 
@@ -96,3 +97,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contributions_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(programme_bp)

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.labels import is_country
 from portal.mail import retry_unsent
 from portal.models import Role, StakeholderType
+from portal.programme import services as programme
 from portal.reference import load_reference_data
 from portal.search import rebuild_index
 
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(verify_storage_command)
     app.cli.add_command(rescan_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("init-db")
@@ -212,3 +214,14 @@ def rescan_command(pending):
     if report.unavailable:
         raise click.ClickException(f"The scanner stopped answering ({report.unavailable}); "
                                    "the other files wait for the next run.")
+
+
+@click.command("send-reminders")
+def send_reminders_command():
+    """Remind invited organisations that have not answered, INVITATION_REMINDER_HOURS before the deadline.
+    Each invitation is reminded at most once: safe to run from cron every hour."""
+    with web_context():  # the mail links to the portal
+        sent = programme.send_reminders(programme.reminder_window())
+        db.session.commit()
+        run_committed_hooks()
+    click.echo(f"{sent} reminders sent.")

@@ -60,6 +60,8 @@ class Defaults:
                               "Place des Nations, 1211 Geneva 20, Switzerland")
     VISA_LETTER_SIGNATORY = ("WSIS Executive Secretariat",)
     REGISTRATION_PAGE_SIZE = 50
+    # High-Level Track: how long before its deadline an unanswered invitation is reminded (send-reminders).
+    INVITATION_REMINDER_HOURS = 72
 
     # Mail: with no MAIL_SERVER, every message is written as an .eml file under instance/mail/.
     MAIL_SERVER = None

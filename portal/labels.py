@@ -26,7 +26,10 @@ from portal.models import (
     RegistrationStatus,
     Role,
     Series,
+    SessionKind,
+    SpeakerRank,
     StakeholderType,
+    StatementState,
 )
 
 STAKEHOLDER_TYPES = {
@@ -88,6 +91,7 @@ SERIES = {
     Series.DOC: _l("Official document"),
     Series.DT: _l("Working document"),
     Series.INF: _l("Information document"),
+    Series.STMT: _l("Policy statement"),
 }
 
 EVENTS = {
@@ -191,12 +195,51 @@ DELEGATION_EVENTS = {
     "cancel": _l("Cancelled"),
 }
 
+SESSION_KINDS = {
+    SessionKind.OPENING: _l("Opening segment"),
+    SessionKind.POLICY_STATEMENTS: _l("Policy statements"),
+    SessionKind.ROUND_TABLE: _l("Ministerial round table"),
+    SessionKind.DIALOGUE: _l("High-level dialogue"),
+    SessionKind.PRIZES: _l("WSIS Prizes ceremony"),
+    SessionKind.WORKSHOP: _l("Thematic workshop"),
+    SessionKind.OTHER: _l("Other session"),
+}
+
+SPEAKER_RANKS = {
+    SpeakerRank.HEAD_OF_STATE: _l("Head of State or Government"),
+    SpeakerRank.VICE_PRESIDENT: _l("Vice-President"),
+    SpeakerRank.MINISTER: _l("Minister"),
+    SpeakerRank.DEPUTY_MINISTER: _l("Deputy Minister"),
+    SpeakerRank.AMBASSADOR: _l("Ambassador"),
+    SpeakerRank.OTHER: _l("Other high-level representative"),
+}
+
+INVITATION_STATES = {
+    "sent": _l("Sent, awaiting the answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "expired": _l("Expired (no answer by the deadline)"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+STATEMENT_STATES = {
+    StatementState.REQUESTED: _l("Requested, awaiting the secretariat"),
+    StatementState.ACCEPTED: _l("Accepted"),
+    StatementState.REFUSED: _lp("registration", "Refused"),
+    StatementState.WITHDRAWN: _l("Withdrawn"),
+}
+
 # Keyed by (enumeration, member): members of different enumerations can share a value ("submitted").
 _ALL = {}
 for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES,
               LANGUAGES, CONTRIBUTION_STATES, SERIES, REGISTRATION_STATUSES, PARTICIPATION_MODES,
-              PARTICIPATIONS, GENDERS, DELEGATION_STATES):
+              PARTICIPATIONS, GENDERS, DELEGATION_STATES, SESSION_KINDS, SPEAKER_RANKS, STATEMENT_STATES):
     _ALL.update({(type(k), k): v for k, v in table.items()})
+
+
+def invitation_state_label(state: str) -> str:
+    found = INVITATION_STATES.get(state)
+    return str(found) if found is not None else state
 
 
 def delegation_event_label(action: str) -> str:

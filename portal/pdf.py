@@ -99,3 +99,33 @@ def visa_letter(*, reference: str, issued: date, meeting_title: str, meeting_dat
     for line in cfg["VISA_LETTER_SIGNATORY"]:
         doc.paragraph(line, size=11, gap=0)
     return doc.bytes()
+
+
+def compendium(*, meeting_title: str, meeting_dates: str, items: list[dict]) -> bytes:
+    """The published policy statements of a meeting in one PDF, in programme order, with a table of
+    contents: items are {"speaker", "title", "organisation", "country", "when", "symbol", "text"}."""
+    cfg = current_app.config
+    doc = Document(title=f"Policy statements — {meeting_title}", letterhead=tuple(cfg["VISA_LETTER_LETTERHEAD"]))
+    doc.paragraph(meeting_title, bold=True, size=16, gap=1)
+    doc.paragraph(f"Policy statements · {meeting_dates}", size=11, gap=6)
+    doc.insert_toc_placeholder(_table_of_contents, pages=max(1, (len(items) + 24) // 25))
+    for item in items:
+        doc.add_page()
+        heading = f"{item['speaker']}, {item['title']} — {item['organisation']}"
+        doc.start_section(heading, level=0)
+        doc.paragraph(item["speaker"], bold=True, size=14, gap=1)
+        doc.paragraph(f"{item['title']} · {item['organisation']}" + (f" · {item['country']}" if item["country"] else ""),
+                      size=11, gap=1)
+        doc.paragraph(f"{item['when']} · {item['symbol']}", size=9, gap=5)
+        doc.paragraph(item["text"] or "(The text of this statement could not be read.)", size=10.5)
+    return doc.bytes()
+
+
+def _table_of_contents(doc: FPDF, outline) -> None:
+    doc.set_font(BODY, "B", 13)
+    doc.cell(0, 8, "Contents", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.ln(2)
+    doc.set_font(BODY, "", 10)
+    for section in outline:
+        doc.cell(150, 6, section.name[:110])
+        doc.cell(0, 6, str(section.page_number), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
@@ -21,6 +24,7 @@ from portal.labels import (
     country_name,
     delegation_event_label,
     event_label,
+    invitation_state_label,
     label,
     state_label,
 )
@@ -34,6 +38,7 @@ from portal.models import (
     RegistrationStatus,
     ScanStatus,
     Series,
+    SessionKind,
     StakeholderType,
 )
 from portal.pagination import page_url
@@ -58,6 +63,24 @@ def filesize(n: int | None) -> str:
     return _("%(size)s MB", size=format_decimal(round(n / (1024 * 1024), 1), "0.0"))
 
 
+def programme_change(change: dict) -> str:
+    """One line of a published programme's list of changes, in the reader's language."""
+    what = change.get("what")
+    day = format_date(date.fromisoformat(change["day"]), "long") if change.get("day") else ""
+    params = dict(session=change.get("session", ""), day=day, start=change.get("start", ""),
+                  room=change.get("room", ""), speaker=change.get("speaker", ""))
+    texts = {
+        "added": _("Session “%(session)s” added: %(day)s at %(start)s."),
+        "moved": _("Session “%(session)s” moved to %(day)s, %(start)s."),
+        "room": _("Session “%(session)s” now in %(room)s."),
+        "speaker": _("%(speaker)s now speaks at %(start)s in “%(session)s”."),
+        "speaker_gone": _("%(speaker)s no longer speaks in “%(session)s”."),
+        "removed": _("Session “%(session)s” removed."),
+    }
+    text = texts.get(what)
+    return text % params if text else ""
+
+
 def may_register_delegations() -> bool:
     return current_user.is_authenticated and registrations.may_register(current_user, current_user.organisation)
 
@@ -80,6 +103,7 @@ def register(app: Flask) -> None:
         page_url=page_url,
         my_storage=my_storage,
         may_register_delegations=may_register_delegations,
+        tz=ZoneInfo,
         # Templates compare states through the enums: {% if c.state == State.PUBLISHED %}.
         State=ContributionState,
         Series=Series,
@@ -91,6 +115,7 @@ def register(app: Flask) -> None:
         Participation=Participation,
         RegistrationStatus=RegistrationStatus,
         StakeholderType=StakeholderType,
+        SessionKind=SessionKind,
     )
     app.jinja_env.filters.update(
         label=label,
@@ -107,4 +132,9 @@ def register(app: Flask) -> None:
         filesize=filesize,
         percent=lambda x: format_percent(x, "#,##0%"),
         delegation_event=delegation_event_label,
+        invitation_state=invitation_state_label,
+        kind=lambda v: label(SessionKind(v)),
+        hhmm=lambda t: t.strftime("%H:%M") if t else "",
+        isodate=date.fromisoformat,
+        programme_change=programme_change,
     )

@@ -70,6 +70,22 @@ def create(org: Organisation, user: User, d: Details, upload: Upload | None, *,
     return c
 
 
+def create_statement_text(org: Organisation, user: User, meeting, *, title: str, summary: str, language: Language,
+                          upload: Upload) -> Contribution:
+    """The text of a policy statement: a document of the meeting in series STMT, submitted at once to the
+    secretariat's moderation like any contribution (same file checks; published with its own symbol)."""
+    c = Contribution(meeting=meeting, organisation=org, created_by=user, series=Series.STMT,
+                     original_language=language, state=S.DRAFT)
+    v = Version(state=S.DRAFT, created_by=user, title=" ".join(title.split())[:500], summary=summary)
+    c.versions.append(v)
+    db.session.add(c)
+    attach(v, upload, language, user)
+    db.session.flush()
+    record(c, v, user, "create", None, S.DRAFT)
+    submit(c, user)
+    return c
+
+
 def editable_version(c: Contribution) -> Version | None:
     """The version the organisation may still change: a draft or one returned for changes."""
     v = c.latest_version
@@ -115,9 +131,10 @@ def submit(c: Contribution, user: User) -> Version:
         raise UserError(_l("Attach the document before submitting."), "file")
     meeting = c.meeting
     first = c.first_published_at is None
-    if first and meeting.status != MeetingStatus.OPEN:
+    statement = c.series == Series.STMT  # a statement's text follows the programme, not the call for contributions
+    if first and meeting.status != MeetingStatus.OPEN and not statement:
         raise UserError(_l("This meeting is not open for contributions."), "meeting")
-    late = meeting.deadline_passed()
+    late = meeting.deadline_passed() and not statement
     if late and first and not meeting.accept_late and v.state == S.DRAFT:
         raise UserError(
             _l("The deadline for this meeting has passed and it does not accept late contributions."),

@@ -21,6 +21,7 @@ from portal.models import (
     RegistrationStatus,
     Series,
 )
+from portal.programme import services as programme
 from portal.registrations import services as registrations
 from portal.security import secretariat_required
 
@@ -53,7 +54,8 @@ def show(code: str):
 
     documents = listing_cache.fragment(("meeting", meeting.id, view), [f"meeting:{meeting.id}"], render_documents)
     return render_template("meetings/show.html", meeting=meeting, documents=documents,
-                           registration=registrations.public_counts(meeting))
+                           registration=registrations.public_counts(meeting),
+                           programme=programme.latest_version(meeting), statements=programme.takes_statements(meeting))
 
 
 def _data_from(form: MeetingForm) -> services.MeetingData:

@@ -15,6 +15,7 @@ from portal.models.enums import (
     DelegationState,
     ExtractionStatus,
     Gender,
+    InvitationState,
     Language,
     MeetingStatus,
     MeetingType,
@@ -25,17 +26,30 @@ from portal.models.enums import (
     Role,
     ScanStatus,
     Series,
+    SessionKind,
+    SpeakerRank,
     StakeholderType,
+    StatementState,
 )
 from portal.models.listing import ListingGeneration
 from portal.models.meeting import GENEVA, ActionLine, Meeting
 from portal.models.organisation import Membership, Organisation
 from portal.models.outbox import OutgoingMail
+from portal.models.programme import Invitation, ProgrammeSession, ProgrammeVersion, Slot, Statement
 from portal.models.registration import Delegation, DelegationEvent, Participant, VisaLetter
 from portal.models.throttle import LoginCounter, UploadSlot
 from portal.models.user import AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "Statement",
+    "Slot",
+    "ProgrammeVersion",
+    "ProgrammeSession",
+    "Invitation",
+    "StatementState",
+    "SpeakerRank",
+    "SessionKind",
+    "InvitationState",
     "VisaLetter",
     "Participant",
     "DelegationEvent",

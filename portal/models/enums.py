@@ -47,6 +47,7 @@ class Series(enum.StrEnum):
     DOC = "DOC"      # official documents, e.g. drafts of outcome documents
     DT = "DT"        # working documents
     INF = "INF"      # information documents
+    STMT = "STMT"    # policy statements of the High-Level Track (their texts, as delivered)
 
 
 class ContributionState(enum.StrEnum):
@@ -127,6 +128,43 @@ class DelegationState(enum.StrEnum):
     RETURNED = "returned"
     REFUSED = "refused"
     CANCELLED = "cancelled"
+
+
+class SessionKind(enum.StrEnum):
+    """The parts of the High-Level Track, and the other sessions of a meeting."""
+
+    OPENING = "opening"
+    POLICY_STATEMENTS = "policy_statements"
+    ROUND_TABLE = "round_table"
+    DIALOGUE = "dialogue"
+    PRIZES = "prizes"
+    WORKSHOP = "workshop"
+    OTHER = "other"
+
+
+class InvitationState(enum.StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # (expired is not stored: sent, and its deadline passed)
+
+
+class StatementState(enum.StrEnum):
+    REQUESTED = "requested"  # asked for by an organisation that was not invited
+    ACCEPTED = "accepted"  # an accepted invitation, or a granted request: to be scheduled
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class SpeakerRank(enum.StrEnum):
+    """UN protocol order of speakers."""
+
+    HEAD_OF_STATE = "head_of_state"  # Head of State or Government
+    VICE_PRESIDENT = "vice_president"
+    MINISTER = "minister"
+    DEPUTY_MINISTER = "deputy_minister"
+    AMBASSADOR = "ambassador"
+    OTHER = "other"
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:

@@ -32,7 +32,7 @@ class OfficialDocumentForm(DocumentChecks, FlaskForm):
 
     def __init__(self, *args, action_lines=(), revision=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.series.choices = [(k, f"{k} — {v}") for k, v in choices(SERIES) if k != Series.CONTR.value]
+        self.series.choices = [(k, f"{k} — {v}") for k, v in choices(SERIES) if k not in (Series.CONTR.value, Series.STMT.value)]
         self.action_lines.choices = action_line_choices(action_lines)
         self.language.choices = choices(LANGUAGES, blank=str(_l("Choose the language")))
         if revision:
