@@ -224,4 +224,4 @@ def send_reminders_command():
         sent = programme.send_reminders(programme.reminder_window())
         db.session.commit()
         run_committed_hooks()
-    click.echo(f"{sent} reminders sent.")
+    click.echo(f"Reminders sent: {sent}.")

@@ -3,14 +3,16 @@
 Organisations of every stakeholder type, their people, an upcoming WSIS Forum open for
 contributions, a draft outcome document of the secretariat and contributions in several
 languages in every state, delegations registered to the Forum (one confirmed, one awaiting the
-secretariat), so that every page of the portal has something to show."""
+secretariat) and the Forum's draft High-Level Track programme (an opening segment, a policy statements
+session with one speaker scheduled and her statement published, three invitations: accepted, declined
+and waiting), so that every page of the portal has something to show."""
 
 from __future__ import annotations
 
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 # escape() writes XML text; nothing is parsed here.
 from xml.sax.saxutils import escape  # nosec B406
@@ -39,10 +41,13 @@ from portal.models import (
     RegistrationStatus,
     Role,
     Series,
+    SessionKind,
+    SpeakerRank,
     StakeholderType,
 )
 from portal.moderation import services as moderation
 from portal.organisations.services import create_organisation
+from portal.programme import services as programme
 from portal.registrations import services as registrations
 from portal.uploads import Upload, receive_file
 
@@ -165,6 +170,53 @@ class DemoSummary:
     users: list[str]
 
 
+STATEMENT_TEXT = (
+    "Déclaration de politique générale du Sénégal au Forum du SMSI. Le Sénégal a fait de l'économie "
+    "numérique un pilier de son plan de développement. Nous avons étendu la fibre optique à toutes les "
+    "régions, ouvert des espaces numériques dans les communes rurales et formé des milliers de jeunes "
+    "aux métiers du numérique.\n\nNous appelons à une coopération renforcée pour financer les "
+    "infrastructures et pour que chaque citoyen accède à des services en ligne sûrs et abordables.")
+
+
+def _programme(forum: Meeting, people: dict, sec) -> None:
+    """The Forum's draft High-Level Track: sessions, three invitations, one speaker scheduled."""
+    day1, day2 = forum.start_date, forum.start_date + timedelta(days=1)
+    programme.save_session(forum, None, programme.SessionData(
+        "Opening segment", SessionKind.OPENING, day1, time(9), time(10), room="Room A, CICG",
+        chairs="Secretary-General of ITU", description="Welcome addresses by the heads of the UN agencies."), sec)
+    statements = programme.save_session(forum, None, programme.SessionData(
+        "Policy statements (1)", SessionKind.POLICY_STATEMENTS, day1, time(10), time(12), room="Room A, CICG",
+        chairs="Chair of the WSIS Forum", slots=12, slot_minutes=5,
+        description="Ministers and high-level representatives deliver their policy statements."), sec)
+    programme.save_session(forum, None, programme.SessionData(
+        "High-level dialogue: financing digital infrastructure", SessionKind.DIALOGUE, day2, time(14, 30),
+        time(15, 45), online=True, online_link="https://meet.example.org/wsis-forum-2027-dialogue",
+        chairs="Moderator: Director, Telecommunication Development Bureau"), sec)
+    programme.save_session(forum, None, programme.SessionData(
+        "WSIS Prizes ceremony", SessionKind.PRIZES, day2, time(17), time(18, 30), room="Room A, CICG"), sec)
+
+    senegal, swiss, colombia = (people[e] for e in ("aminata.ndiaye@demo.sn", "claire.favre@demo.ch",
+                                                   "lucia.restrepo@demo.co"))
+    deadline = datetime.combine(date.today() + timedelta(days=60), time(23, 59))
+    letter = ("Dear {organisation},\n\nOn behalf of the Secretary-General, I have the honour to invite your "
+              "organisation to deliver a policy statement in the High-Level Track of the {meeting}. Please "
+              "confirm the name and title of your speaker by {deadline}, from the portal or by correspondence.")
+    sent = programme.invite(forum, [senegal.organisation, swiss.organisation, colombia.organisation],
+                            reference="CL-27/014", letter=letter, deadline_local=deadline, by=sec).sent
+    by_org = {inv.organisation_id: inv for inv in sent}
+    head = next(p for p in registrations.delegation_of(forum, senegal.organisation).participants if p.is_head)
+    statement = programme.accept(by_org[senegal.organisation.id], senegal, programme.Speaker(
+        "Aminata Ndiaye", "Ministre de l'Économie numérique et des Postes", Gender.WOMAN, SpeakerRank.MINISTER,
+        participant_id=head.id, preferred_day=day1))
+    programme.decline(by_org[swiss.organisation.id], swiss,
+                      "The Federal Councillor is not available on these dates.")
+    # Colombia's invitation waits for an answer.
+    programme.upload_text(statement, senegal, Language.FRENCH,
+                          _upload("declaration-senegal", "Déclaration du Sénégal", STATEMENT_TEXT, True))
+    moderation.publish(statement.contribution.latest_version, sec, confirm_unverified=True)
+    programme.assign(statements.slots[0], statement, sec)
+
+
 def seed_demo() -> DemoSummary:
     if db.session.scalar(select(Meeting).where(Meeting.code == MARKER_CODE)) is not None:
         return DemoSummary(False, [])
@@ -271,6 +323,8 @@ def seed_demo() -> DemoSummary:
     registrations.add_participant(forum, icc.organisation, icc, registrations.ParticipantData(
         "Mei Tanaka", "Senior Policy Manager", "mei.tanaka@demo.org", Gender.WOMAN, Participation.ONLINE))
     registrations.submit(registrations.delegation_of(forum, icc.organisation), icc)
+
+    _programme(forum, people, sec)
 
     # Demonstration data sends no mail.
     db.session.flush()

@@ -217,12 +217,39 @@ def test_reminders_are_sent_once_when_the_command_runs_twice(app, client, runner
     db.session.commit()
     first = runner.invoke(args=["send-reminders"])
     second = runner.invoke(args=["send-reminders"])
-    assert first.exit_code == 0 and "1 reminders sent." in first.output
-    assert second.exit_code == 0 and "0 reminders sent." in second.output
+    assert first.exit_code == 0 and "Reminders sent: 1." in first.output
+    assert second.exit_code == 0 and "Reminders sent: 0." in second.output
     subjects = [m["Subject"] for m in mail_to(app, hlt.alice.email)]
     assert len([s for s in subjects if s.startswith("Reminder — action required")]) == 1
     assert not [m for m in mail_to(app, hlt.bob.email) if m["Subject"].startswith("Reminder")]
     assert the_invitation(hlt.gov).reminded_at is not None and soon.id != later.id
+
+
+def test_withdrawing_an_accepted_invitation_frees_the_slot_and_tells_the_organisation(app, client, hlt):
+    login(client, hlt.sec.email)
+    add_session(client, hlt.meeting)
+    invite(client, hlt.meeting, [hlt.gov])
+    alice = app.test_client()
+    login(alice, hlt.alice.email)
+    assert accept(alice, the_invitation(hlt.gov), speaker_name="Hon. Withdrawn").status_code == 302
+    st = the_invitation(hlt.gov).statement
+    slot = db.session.scalar(select(ProgrammeSession)).slots[0]
+    client.post_form(f"/secretariat/meetings/FORUM-2027/programme/slots/{slot.id}", {"statement": str(st.id)},
+                     page="/secretariat/meetings/FORUM-2027/programme")
+    inv = the_invitation(hlt.gov)
+    url = f"/secretariat/meetings/FORUM-2027/programme/invitations/{inv.id}/withdraw"
+    r = client.post_form(url, page="/secretariat/meetings/FORUM-2027/programme/invitations")
+    assert r.status_code == 302
+    assert "is withdrawn" in client.get(r.headers["Location"]).get_data(as_text=True)
+    inv = the_invitation(hlt.gov)
+    assert inv.state == InvitationState.WITHDRAWN and inv.statement.state == StatementState.WITHDRAWN
+    assert db.session.get(Slot, slot.id).statement_id is None
+    mails = [m for m in mail_to(app, hlt.alice.email) if m["Subject"].startswith("Invitation withdrawn")]
+    assert len(mails) == 1 and "Hon. Withdrawn is no longer in the programme." in mails[0].get_content()
+    # Twice (two tabs): a clear message, one mail.
+    r = client.post_form(url, page="/secretariat/meetings/FORUM-2027/programme/invitations")
+    assert "This invitation is closed." in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert len([m for m in mail_to(app, hlt.alice.email) if m["Subject"].startswith("Invitation withdrawn")]) == 1
 
 
 # Requests -----------------------------------------------------------------------------------------
@@ -427,3 +454,20 @@ def test_stakeholders_cannot_reach_the_secretariats_programme_pages(client, hlt)
                 "/secretariat/meetings/FORUM-2027/programme/compendium.pdf"):
         assert client.get(url).status_code == 403, url
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "access.denied")) >= 4
+
+
+def test_the_demo_forum_has_a_draft_high_level_track(app, client, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    states = {inv.organisation.name: inv.state for inv in db.session.scalars(select(Invitation))}
+    assert sorted(states.values()) == sorted([InvitationState.ACCEPTED, InvitationState.DECLINED, InvitationState.SENT])
+    st = db.session.scalar(select(Statement))
+    assert st.speaker_name == "Aminata Ndiaye" and st.slot is not None
+    assert st.contribution.state == ContributionState.PUBLISHED and st.contribution.series == Series.STMT
+    assert db.session.scalar(select(func.count(ProgrammeVersion.id))) == 0  # a draft
+    code = st.meeting.code
+    login(client, "secretariat@demo.org", "wsis demo password 2027")
+    page = client.get(f"/secretariat/meetings/{code}/programme").get_data(as_text=True)
+    assert "Policy statements (1)" in page and "Aminata Ndiaye" in page
+    assert "The programme will be published here." in app.test_client().get(
+        f"/meetings/{code}/programme").get_data(as_text=True)

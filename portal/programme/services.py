@@ -265,13 +265,20 @@ def decline(inv: Invitation, user: User, reason: str | None) -> None:
 
 
 def withdraw_invitation(inv: Invitation, by: User) -> None:
-    if inv.state not in (INV.SENT, INV.ACCEPTED):
+    """A compare-and-set, like an answer: an invitation accepted meanwhile is withdrawn with its statement."""
+    done = db.session.execute(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.state.in_((INV.SENT, INV.ACCEPTED)))
+        .values(state=INV.WITHDRAWN).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(inv)
+    if done != 1:
         raise UserError(_l("This invitation is closed."))
-    inv.state = INV.WITHDRAWN
-    if inv.statement is not None:
-        _unschedule(inv.statement)
-        inv.statement.state = ST.WITHDRAWN
+    st = inv.statement
+    if st is not None:
+        _unschedule(st)
+        st.state = ST.WITHDRAWN
     audit.record("programme.invitation.withdraw", actor=by, target=inv)
+    _tell(inv.organisation, "mail/invitation_withdrawn.txt", invitation=inv, meeting=inv.meeting, statement=st,
+          link=url_for("programme.mine", code=inv.meeting.code, _external=True))
 
 
 def extend(inv: Invitation, by: User, deadline_local: datetime) -> None:
