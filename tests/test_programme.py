@@ -94,7 +94,7 @@ def test_the_secretariat_adds_a_session_with_its_slots(client, hlt):
 @pytest.mark.parametrize("over, field, message", [
     (dict(day="2027-03-09"), "day", "The session must lie within the meeting&#39;s dates"),
     (dict(end="09:00"), "end", "The end time must be after the start time."),
-    (dict(slots="13"), "slots", "13 slots of 5 minutes do not fit in a session of 60 minutes."),
+    (dict(slots="13"), "slots", "The slots take 65 minutes (13 × 5); the session lasts 60."),
     (dict(room=""), "room", "Give the room, or tick “Online”."),
 ])
 def test_a_session_that_does_not_fit_is_refused_and_nothing_saved(client, hlt, over, field, message):
@@ -150,6 +150,9 @@ def test_the_invited_focal_point_accepts_and_names_the_speaker(app, client, othe
     invite(client, hlt.meeting, [hlt.gov])
     inv = the_invitation(hlt.gov)
     login(other_client, hlt.alice.email)
+    meeting_page = other_client.get("/meetings/FORUM-2027").get_data(as_text=True)
+    assert "Your organisation is invited to deliver a policy statement" in meeting_page
+    assert f'href="/invitations/{inv.id}">Answer the invitation' in meeting_page
     page = other_client.get(f"/invitations/{inv.id}").get_data(as_text=True)
     assert ">Speaker's name</label>" in page and ">Speaker's title</label>" in page
     assert 'value="Accept"' in page and 'value="Decline"' in page
@@ -165,6 +168,7 @@ def test_the_invited_focal_point_accepts_and_names_the_speaker(app, client, othe
     assert r.status_code == 400 and "already been answered" in r.get_data(as_text=True)
     assert the_invitation(hlt.gov).state == InvitationState.ACCEPTED
     assert db.session.scalar(select(func.count(Statement.id))) == 1
+    assert "Answer the invitation" not in other_client.get("/meetings/FORUM-2027").get_data(as_text=True)
 
 
 def test_declining(client, other_client, hlt):

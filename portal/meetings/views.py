@@ -22,6 +22,7 @@ from portal.models import (
     Series,
 )
 from portal.programme import services as programme
+from portal.registrations import access as registration_access
 from portal.registrations import services as registrations
 from portal.security import secretariat_required
 
@@ -55,7 +56,8 @@ def show(code: str):
     documents = listing_cache.fragment(("meeting", meeting.id, view), [f"meeting:{meeting.id}"], render_documents)
     return render_template("meetings/show.html", meeting=meeting, documents=documents,
                            registration=registrations.public_counts(meeting),
-                           programme=programme.latest_version(meeting), statements=programme.takes_statements(meeting))
+                           programme=programme.latest_version(meeting), statements=programme.takes_statements(meeting),
+                           invitation=programme.awaiting_answer(meeting, registration_access.my_organisation()))
 
 
 def _data_from(form: MeetingForm) -> services.MeetingData:

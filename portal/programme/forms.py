@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -28,7 +29,10 @@ from portal.labels import (
     STAKEHOLDER_TYPES,
     choices,
     country_choices,
+    country_name,
+    label,
 )
+from portal.models import SpeakerRank
 
 DEADLINE_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -74,8 +78,9 @@ class InviteForm(FlaskForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations.choices = [(str(o.id), f"{o.name}" + (f" ({o.country})" if o.country else ""))
-                                      for o in organisations]
+        self.organisations.choices = [
+            (str(o.id), f"{o.name} — {label(o.stakeholder_type)}" + (f", {country_name(o.country)}" if o.country else ""))
+            for o in organisations]
 
 
 class FilterForm(FlaskForm):
@@ -97,10 +102,11 @@ class SpeakerFields(FlaskForm):
     speaker_title = StringField(_l("Speaker's title"), filters=[strip], validators=[
         DataRequired(message=_l("Give the speaker's title.")), Length(max=200)],
         description=_l("For example “Minister of Communications”."))
-    speaker_rank = SelectField(_l("Rank in the order of protocol"), validators=[DataRequired()])
+    speaker_rank = SelectField(_l("Rank in the order of protocol"), validators=[DataRequired()],
+                               default=SpeakerRank.OTHER.value)
     speaker_gender = SelectField(_l("Gender"), validators=[Optional()], validate_choice=False)
     participant = SelectField(_l("A participant of your delegation"), validators=[Optional()], validate_choice=False,
-                              description=_l("Or type the name and title above."))
+                              description=_l("Or type the name and title below."))
     preferred_day = SelectField(_l("Preferred day"), validators=[Optional()], validate_choice=False)
 
     def __init__(self, *args, days=(), participants=(), **kwargs):
@@ -109,7 +115,7 @@ class SpeakerFields(FlaskForm):
         self.speaker_gender.choices = choices(GENDERS, blank=str(_l("Not given")))
         self.participant.choices = [("", str(_l("None")))] + [(str(p.id), f"{p.full_name} — {p.function}")
                                                               for p in participants]
-        self.preferred_day.choices = [("", str(_l("No preference")))] + [(d.isoformat(), d.isoformat()) for d in days]
+        self.preferred_day.choices = [("", str(_l("No preference")))] + [(d.isoformat(), format_date(d, "full")) for d in days]
 
     def validate_preferred_day(self, field):
         if field.data and field.data not in {k for k, _ in self.preferred_day.choices}:

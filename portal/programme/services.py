@@ -24,6 +24,7 @@ from portal.contributions import services as contributions
 from portal.errors import UserError
 from portal.extensions import db
 from portal.i18n import format_in_zone
+from portal.labels import invitation_state_label
 from portal.meetings.services import to_utc
 from portal.models import (
     Contribution,
@@ -101,8 +102,9 @@ def _validate_session(meeting: Meeting, data: SessionData, session: ProgrammeSes
             raise UserError(_l("At most %(n)d slots.", n=MAX_SLOTS), "slots")
         minutes = (datetime.combine(data.day, data.end) - datetime.combine(data.day, data.start)).seconds // 60
         if data.slots * data.slot_minutes > minutes:
-            raise UserError(_l("%(n)d slots of %(m)d minutes do not fit in a session of %(total)d minutes.",
-                               n=data.slots, m=data.slot_minutes, total=minutes), "slots")
+            raise UserError(_l("The slots take %(need)d minutes (%(n)d × %(m)d); the session lasts %(total)d.",
+                               need=data.slots * data.slot_minutes, n=data.slots, m=data.slot_minutes,
+                               total=minutes), "slots")
     if session is not None:
         taken = [s for s in session.slots if s.statement_id is not None]
         if taken and (data.slots < max(s.position for s in taken)):
@@ -244,7 +246,8 @@ def _answer(inv: Invitation, user: User, new: InvitationState, reason: str | Non
     db.session.refresh(inv)
     if done != 1:
         if inv.state != INV.SENT:
-            raise UserError(_l("This invitation has already been answered (%(state)s).", state=inv.state.value))
+            raise UserError(_l("This invitation has already been answered (%(state)s).",
+                                 state=invitation_state_label(inv.state.value)))
         raise UserError(_l("The confirmation deadline has passed; ask the secretariat to extend it."))
 
 
@@ -303,6 +306,12 @@ def invitations(meeting: Meeting) -> list[Invitation]:
 def invitation_of(meeting: Meeting, org: Organisation) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.meeting_id == meeting.id,
                                                       Invitation.organisation_id == org.id))
+
+
+def awaiting_answer(meeting: Meeting, org: Organisation | None) -> Invitation | None:
+    """The organisation's invitation to this meeting while it can still be answered."""
+    inv = invitation_of(meeting, org) if org is not None else None
+    return inv if inv is not None and effective_state(inv) == "sent" else None
 
 
 def send_reminders(before: timedelta) -> int:

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
 
@@ -34,7 +36,7 @@ from portal.security import DOWNLOAD_CSP, secretariat_required
 
 bp = Blueprint("programme", __name__)
 
-DEFAULT_LETTER = ("On behalf of the WSIS Executive Secretariat, I have the honour to invite {organisation} to deliver a "
+DEFAULT_LETTER = _l("On behalf of the WSIS Executive Secretariat, I have the honour to invite {organisation} to deliver a "
                   "policy statement in the High-Level Track of the {meeting}.\n\nPlease confirm by {deadline}, on the "
                   "portal, the name and title of the person who will speak.")
 
@@ -150,7 +152,8 @@ def apply_proposal(code: str):
     meeting = load_meeting(code)
     ok, placed = attempt(lambda: services.apply_proposal(meeting, current_user))
     if ok:
-        flash(_("%(n)d statements are scheduled as proposed.", n=placed), "success")
+        flash(ngettext("%(num)d statement is scheduled as proposed.", "%(num)d statements are scheduled as proposed.",
+                       placed), "success")
     return redirect(url_for("programme.manage", code=code))
 
 
@@ -175,7 +178,7 @@ def invite(code: str):
                                country=filters.country.data or None)
     form = InviteForm(organisations=orgs)
     if request.method == "GET":
-        form.letter.data = DEFAULT_LETTER
+        form.letter.data = str(DEFAULT_LETTER)
     if form.validate_on_submit():
         chosen_ids = {int(i) for i in form.organisations.data if str(i).isdigit()}
         everyone = form.all_governments.data
@@ -185,7 +188,7 @@ def invite(code: str):
                                                     letter=form.letter.data, deadline_local=form.deadline.data,
                                                     by=current_user))
         if outcome is not None:
-            flash(_("%(n)d invitations sent.", n=len(outcome.sent)), "success")
+            flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(outcome.sent)), "success")
             if outcome.already:
                 flash(_("Invited before, not again: %(list)s.", list="; ".join(outcome.already)), "info")
             return redirect(url_for("programme.invitations", code=code))
@@ -219,7 +222,7 @@ def extend(code: str, invitation_id: int):
     form = ExtendForm()
     if form.validate_on_submit():
         if attempt(lambda: services.extend(inv, current_user, form.deadline.data))[0]:
-            flash(_("The deadline of %(org)s is extended.", org=inv.organisation.name), "success")
+            flash(_("The deadline for %(org)s is extended.", org=inv.organisation.name), "success")
     else:
         flash(_("Enter the new deadline."), "error")
     return redirect(url_for("programme.invitations", code=code))
