@@ -74,14 +74,27 @@
       return url.origin === window.location.origin && url.pathname === searchPath;
     }
 
+    /* Only the latest request may fill the region: two quick Backs start two requests, and the
+       answer to the first must not overwrite the second's when it arrives later. */
+    var latest = 0;
+    var pending = null;
+
     function load(url, push) {
+      var ticket = ++latest;
+      if (pending) pending.abort();
+      pending = window.AbortController ? new AbortController() : null;
       region.setAttribute("aria-busy", "true");
-      return fetch(url.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      return fetch(url.href, {
+        headers: { "Accept": "text/html" }, credentials: "same-origin",
+        signal: pending ? pending.signal : undefined
+      })
         .then(function (response) {
           if (!response.ok && response.status !== 400) throw new Error(String(response.status));
           return response.text();
         })
         .then(function (html) {
+          if (ticket !== latest) return;
+          pending = null;
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById("search-page");
           if (!fresh) throw new Error("no results in the answer");
@@ -92,7 +105,9 @@
           var status = document.getElementById("search-status") || region.querySelector("[role=alert]");
           if (status) status.focus();
         })
-        .catch(function () { window.location.assign(url.href); });
+        .catch(function () {
+          if (ticket === latest) window.location.assign(url.href);
+        });
     }
 
     region.addEventListener("click", function (event) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.documents import build_pdf, text_page
@@ -122,6 +123,35 @@ def test_search_filters_apply_without_reloading_the_page(page):
     expect(page).not_to_have_url(re.compile(r"action_line="))
     expect(page.locator("#search-status")).to_have_text(total_before)
     assert page.evaluate("window.__samePage === true")
+
+
+def test_a_late_answer_does_not_overwrite_the_results_of_a_later_back(page):
+    """Two quick Backs start two requests; when the first one's answer comes last, the page still shows
+    the results of the address it is on."""
+    page.goto("/search?q=")
+    total_before = page.locator("#search-status").inner_text()
+    page.locator("nav[aria-labelledby=facet-action_line] a").first.click()
+    expect(page).to_have_url(re.compile(r"action_line=C\d+"))
+    filtered = page.locator("#search-status").inner_text()
+    assert filtered != total_before
+    page.get_by_label("Order").select_option("oldest")
+    expect(page).to_have_url(re.compile(r"sort=oldest"))
+
+    held = []
+    page.route(lambda url: "action_line=" in url and "sort=" not in url, lambda route: held.append(route))
+    page.go_back()
+    page.wait_for_timeout(200)  # the first Back's request is now held
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"action_line="))
+    expect(page.locator("#search-status")).to_have_text(total_before)
+    assert held, "the first Back did not ask for its results"
+    for route in held:
+        try:
+            route.continue_()
+        except PlaywrightError:  # the portal cancelled the request it no longer needs
+            pass
+    page.wait_for_timeout(500)
+    assert page.locator("#search-status").inner_text() == total_before
 
 
 def test_return_for_changes_and_resubmit(page, new_page, french_pdf):
