@@ -327,6 +327,34 @@ def test_scheduling_refuses_two_speakers_in_a_slot_and_one_speaker_twice_at_once
     assert db.session.get(Slot, dialogue.slots[0].id).statement_id is None
 
 
+def test_a_slot_offers_the_speakers_without_a_slot_and_frees_with_one_button(app, client, hlt):
+    login(client, hlt.sec.email)
+    add_session(client, hlt.meeting)
+    scheduled = _accepted(client, hlt, hlt.gov, "Hon. Already Placed", "minister")
+    _accepted(client, hlt, hlt.gov2, "Hon. Still Waiting", "ambassador")
+    first, second = db.session.scalar(select(ProgrammeSession)).slots[:2]
+    client.post_form(f"/secretariat/meetings/FORUM-2027/programme/slots/{first.id}", {"statement": str(scheduled.id)},
+                     page="/secretariat/meetings/FORUM-2027/programme")
+    manage = client.get("/secretariat/meetings/FORUM-2027/programme").get_data(as_text=True)
+    assert "Hon. Already Placed, Speaker" in manage and "Free the slot" in manage
+    assert f'href="/secretariat/meetings/FORUM-2027/programme/slots/{second.id}">Assign a speaker' in manage
+    assert "<select" not in manage  # no list of every speaker for every slot
+    other = client.get(f"/secretariat/meetings/FORUM-2027/programme/slots/{second.id}").get_data(as_text=True)
+    assert "<h1>Speaker at 10:05</h1>" in other
+    assert "Hon. Still Waiting" in other and "Hon. Already Placed" not in other
+    own = client.get(f"/secretariat/meetings/FORUM-2027/programme/slots/{first.id}").get_data(as_text=True)
+    assert f'<option value="{scheduled.id}" selected>' in own and "Hon. Still Waiting" in own
+    r = client.post_form(f"/secretariat/meetings/FORUM-2027/programme/slots/{first.id}", {"statement": ""},
+                         page="/secretariat/meetings/FORUM-2027/programme")
+    assert "The slot is free." in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert db.session.get(Slot, first.id).statement_id is None
+    # Another meeting's slot, or a member of an organisation: not found / not allowed.
+    assert client.get(f"/secretariat/meetings/PC-3/programme/slots/{first.id}").status_code == 404
+    alice = app.test_client()
+    login(alice, hlt.alice.email)
+    assert alice.get(f"/secretariat/meetings/FORUM-2027/programme/slots/{first.id}").status_code in (403, 404)
+
+
 def test_moving_a_speaker_tells_the_organisation(app, client, hlt):
     login(client, hlt.sec.email)
     add_session(client, hlt.meeting)
@@ -391,6 +419,8 @@ def test_the_online_link_is_for_members_of_registered_delegations(app, client, m
     db.session.add(Delegation(meeting=hlt.meeting, organisation=hlt.gov, state=DelegationState.CONFIRMED))
     db.session.commit()
     assert "https://meet.example/hlt" in member.get("/meetings/FORUM-2027/programme").get_data(as_text=True)
+    # The page the member was shown is kept for the next member, never given to the public.
+    assert "https://meet.example/hlt" not in app.test_client().get("/meetings/FORUM-2027/programme").get_data(as_text=True)
 
 
 def test_icalendar_parses_back_with_tzid_stable_uids_and_a_growing_sequence(app, client, hlt):
@@ -402,6 +432,16 @@ def test_icalendar_parses_back_with_tzid_stable_uids_and_a_growing_sequence(app,
     assert event.decoded("dtstart") == datetime(2027, 3, 2, 10, 0, tzinfo=services.zone(hlt.meeting))
     assert "Hon. Eliud Owalo" in str(event["description"])
     assert first.walk("VTIMEZONE")
+    # A calendar client asking again with the ETag is told nothing changed; a renamed meeting is a new file.
+    visitor = app.test_client()
+    answer = visitor.get("/meetings/FORUM-2027/programme.ics")
+    assert answer.headers["ETag"] and answer.headers["Last-Modified"]
+    again = visitor.get("/meetings/FORUM-2027/programme.ics", headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    hlt.meeting.title = "WSIS Forum 2027 (renamed)"
+    db.session.commit()
+    renamed = visitor.get("/meetings/FORUM-2027/programme.ics", headers={"If-None-Match": answer.headers["ETag"]})
+    assert renamed.status_code == 200 and str(Calendar.from_ical(renamed.data)["x-wr-calname"]) == "WSIS Forum 2027 (renamed)"
     client.post_form(f"/secretariat/meetings/FORUM-2027/programme/sessions/{s.id}",
                      {"title": "Policy statements", "kind": "policy_statements", "day": "2027-03-02", "start": "10:30",
                       "end": "11:30", "room": "Room A", "online": "y", "online_link": "https://meet.example/hlt",
@@ -440,7 +480,7 @@ def test_the_statement_text_is_moderated_published_with_its_symbol_and_in_the_co
     assert c.symbol(0) == "WSIS/FORUM-2027/STMT/1-E"
     client.post_form("/secretariat/meetings/FORUM-2027/programme/publish", page="/secretariat/meetings/FORUM-2027/programme")
     page = app.test_client().get("/meetings/FORUM-2027/programme").get_data(as_text=True)
-    assert f'href="/documents/{c.id}">Statement</a>' in page
+    assert f'href="/documents/{c.id}">Statement<span class="visually-hidden"> Hon. Eliud Owalo</span></a>' in page
     assert "WSIS/FORUM-2027/STMT/1-E" in app.test_client().get("/search?q=broadband+county").get_data(as_text=True)
     pdf = client.get("/secretariat/meetings/FORUM-2027/programme/compendium.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

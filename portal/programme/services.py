@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.contributions import services as contributions
@@ -157,8 +158,12 @@ def takes_statements(meeting: Meeting) -> bool:
 
 
 def sessions(meeting: Meeting) -> list[ProgrammeSession]:
-    return list(db.session.scalars(select(ProgrammeSession).where(ProgrammeSession.meeting_id == meeting.id)
-                                   .order_by(ProgrammeSession.day, ProgrammeSession.start, ProgrammeSession.id)))
+    """The meeting's sessions in time order, with their slots, speakers and organisations loaded."""
+    return list(db.session.scalars(
+        select(ProgrammeSession).where(ProgrammeSession.meeting_id == meeting.id)
+        .options(selectinload(ProgrammeSession.slots).selectinload(Slot.statement)
+                 .selectinload(Statement.organisation))
+        .order_by(ProgrammeSession.day, ProgrammeSession.start, ProgrammeSession.id)))
 
 
 # Invitations ---------------------------------------------------------------------------------------------
@@ -394,9 +399,19 @@ def _decide_request(st: Statement, by: User, new: StatementState) -> None:
 
 
 def statements(meeting: Meeting, states=(ST.REQUESTED, ST.ACCEPTED)) -> list[Statement]:
-    return list(db.session.scalars(select(Statement).where(Statement.meeting_id == meeting.id,
-                                                           Statement.state.in_(states))
-                                   .order_by(Statement.created_at)))
+    return list(db.session.scalars(
+        select(Statement).where(Statement.meeting_id == meeting.id, Statement.state.in_(states))
+        .options(selectinload(Statement.organisation),
+                 selectinload(Statement.slot).selectinload(Slot.session).selectinload(ProgrammeSession.slots))
+        .order_by(Statement.created_at)))
+
+
+def slot_candidates(slot: Slot) -> list[Statement]:
+    """Whom a slot can be given to: the accepted statements not scheduled elsewhere (its own speaker
+    included), in protocol order."""
+    free = [st for st in statements(slot.session.meeting, (ST.ACCEPTED,))
+            if st.slot is None or st.slot.id == slot.id]
+    return sorted(free, key=protocol_key)
 
 
 def upload_text(st: Statement, user: User, language, upload) -> None:

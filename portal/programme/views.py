@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from icalendar import Calendar, Event
+from markupsafe import Markup
 
 from portal import pdf
 from portal.extensions import talisman
@@ -19,7 +20,7 @@ from portal.i18n import format_date_range
 from portal.labels import country_name
 from portal.meetings.access import load_meeting
 from portal.models import Gender, Language, SessionKind, SpeakerRank, StakeholderType
-from portal.programme import access, services
+from portal.programme import access, rendered, services
 from portal.programme.forms import (
     AcceptForm,
     DeclineForm,
@@ -124,6 +125,15 @@ def delete_session(code: str, session_id: int):
     if attempt(lambda: services.delete_session(s, current_user))[0]:
         flash(_("The session “%(title)s” is deleted.", title=title), "success")
     return redirect(url_for("programme.manage", code=code))
+
+
+@bp.get("/secretariat/meetings/<code>/programme/slots/<int:slot_id>")
+@secretariat_required
+def slot(code: str, slot_id: int):
+    meeting = load_meeting(code)
+    chosen = access.load_slot(meeting, slot_id)
+    return render_template("programme/slot.html", meeting=meeting, slot=chosen,
+                           candidates=services.slot_candidates(chosen))
 
 
 @bp.post("/secretariat/meetings/<code>/programme/slots/<int:slot_id>")
@@ -343,8 +353,14 @@ def show(code: str):
         for s in version.snapshot["sessions"]:
             by_day.setdefault(s["day"], []).append(s)
     texts = services.published_texts(x["statement"] for items in by_day.values() for s in items for x in s["slots"])
-    return render_template("programme/show.html", meeting=meeting, version=version, by_day=by_day, texts=texts,
-                           versions=services.versions(meeting), links=services.may_see_links(current_user, meeting))
+    links = services.may_see_links(current_user, meeting)
+    days = None
+    if version is not None:
+        key = ("days", version.id, meeting.code, str(get_locale()), links, tuple(sorted(texts.items())))
+        days = rendered.cached(key, lambda: Markup(render_template(  # noqa: S704 # nosec B704 - an autoescaped template's output
+            "programme/_days.html", meeting=meeting, by_day=by_day, texts=texts, links=links)))
+    return render_template("programme/show.html", meeting=meeting, version=version, days=days,
+                           versions=services.versions(meeting))
 
 
 def _event(meeting, version, s: dict) -> Event:
@@ -365,16 +381,23 @@ def _event(meeting, version, s: dict) -> Event:
     return e
 
 
-def _calendar(meeting, version, items) -> Response:
-    cal = Calendar()
-    cal.add("prodid", "-//WSIS contribution portal//programme//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", meeting.title)
-    for s in items:
-        cal.add_component(_event(meeting, version, s))
-    cal.add_missing_timezones()
-    return Response(cal.to_ical(), mimetype="text/calendar", headers={
+def _calendar(meeting, version, items, uid: str | None = None) -> Response:
+    def build() -> bytes:
+        cal = Calendar()
+        cal.add("prodid", "-//WSIS contribution portal//programme//EN")
+        cal.add("version", "2.0")
+        cal.add("x-wr-calname", meeting.title)
+        for s in items:
+            cal.add_component(_event(meeting, version, s))
+        cal.add_missing_timezones()
+        return cal.to_ical()
+
+    key = ("ics", version.id, uid, meeting.code, meeting.title, meeting.deadline_tz, request.host_url)
+    response = Response(rendered.cached(key, build), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="programme-{meeting.code}.ics"'})
+    response.add_etag()
+    response.last_modified = version.published_at
+    return response.make_conditional(request)
 
 
 @bp.get("/meetings/<code>/programme.ics")
@@ -393,4 +416,4 @@ def session_calendar(code: str, uid: str):
     found = [s for s in (version.snapshot["sessions"] if version else []) if s["uid"] == uid]
     if not found:
         abort(404)
-    return _calendar(meeting, version, found)
+    return _calendar(meeting, version, found, uid)

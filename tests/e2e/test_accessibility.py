@@ -19,7 +19,11 @@ DELEGATE_PAGES = ["/contributions/new", "/contributions/", "/account", "/meeting
 SECRETARIAT_PAGES = ["/secretariat/moderation", "/secretariat/moderation/9", "/meetings/new",
                      "/secretariat/organisations", "/secretariat/registrations",
                      "/secretariat/meetings/FORUM-2027/registrations?state=all", "/secretariat/delegations/1",
-                     "/secretariat/meetings/FORUM-2027/registrations/summary"]
+                     "/secretariat/meetings/FORUM-2027/registrations/summary",
+                     "/secretariat/meetings/FORUM-2027/programme", "/secretariat/meetings/FORUM-2027/programme/invite",
+                     "/secretariat/meetings/FORUM-2027/programme/sessions/new",
+                     "/secretariat/meetings/FORUM-2027/programme/invitations",
+                     "/secretariat/meetings/FORUM-2027/programme/slots/1"]
 
 
 def violations(page) -> list[dict]:

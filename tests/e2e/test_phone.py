@@ -15,7 +15,9 @@ PUBLIC_FORMS = ["/search?q=information", "/search?q=fracture&meeting=PC-3", "/lo
 DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password", "/meetings/FORUM-2027/delegation"]
 SECRETARIAT_FORMS = ["/secretariat/moderation", "/secretariat/organisations", "/secretariat/accounts",
                      "/secretariat/audit", "/meetings/new", "/secretariat/meetings/FORUM-2027/registrations",
-                     "/secretariat/delegations/1"]
+                     "/secretariat/delegations/1", "/secretariat/meetings/FORUM-2027/programme",
+                     "/secretariat/meetings/FORUM-2027/programme/invite",
+                     "/secretariat/meetings/FORUM-2027/programme/sessions/new"]
 
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;

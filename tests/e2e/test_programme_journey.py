@@ -63,9 +63,10 @@ def test_invite_accept_schedule_publish(new_page, live, tmp_path):
 
     sec.goto("/secretariat/meetings/FORUM-2027/programme")
     section = sec.locator("section.session", has_text="Policy statements (international organisations)")
-    slot = section.get_by_label("Speaker at 15:10", exact=True)
-    slot.select_option(label=f"{SPEAKER} — UNESCO (Other high-level representative)")
-    slot.locator("xpath=ancestor::form").get_by_role("button", name="Assign").click()
+    section.get_by_role("link", name="Assign a speaker at 15:10", exact=True).click()
+    expect(sec.get_by_role("heading", level=1)).to_have_text("Speaker at 15:10")
+    sec.get_by_label("Speaker", exact=True).select_option(label=f"{SPEAKER} — UNESCO (Other high-level representative)")
+    sec.get_by_role("button", name="Assign", exact=True).click()
     expect(sec.locator(".flash-success")).to_contain_text(f"{SPEAKER} speaks at 15:10.")
     sec.get_by_role("button", name="Publish the programme", exact=True).click()
     expect(sec.locator(".flash-success")).to_contain_text("The programme is published")
