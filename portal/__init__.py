@@ -6,11 +6,21 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal.config import Defaults
 from portal.errors import ConfigurationError, MissingSecretKey
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: a positive integer a database column holds, otherwise the route does
+    not match (404), instead of an integer too large for SQLite or PostgreSQL reaching the query."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 1, max: int | None = 2**63 - 1,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -23,6 +33,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         static_folder=str(ROOT / "static"),
     )
     configure(app, test_config)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
 
     from portal import cli, errors, mail, security, templating, uploads
     from portal.db import register_database

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
 from portal.labels import action_line_title
 
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e]")
+
 
 def strip(value):
-    """A filter: the text without surrounding white space."""
-    return value.strip() if isinstance(value, str) else value
+    """A filter: the text without surrounding white space, control characters (a NUL cannot be stored
+    in PostgreSQL, nor written to an iCalendar file) and the bidirectional embedding and override
+    characters that make a text display other than it reads (isolates, which Arabic text uses, stay)."""
+    return _INVISIBLE.sub("", value).strip() if isinstance(value, str) else value
+
+
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A record's id from a form or query value: ASCII digits within a database integer, else None
+    ("²" is a digit to str.isdigit, and 10**30 is not an integer any database stores)."""
+    text = str(value) if value is not None else ""
+    if not re.fullmatch(r"[0-9]{1,19}", text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def within_years(first: int = 1990, last: int = 2100):
+    """A validator: a date or moment between the years first and last (a year 1 deadline cannot be
+    converted between time zones)."""
+    def check(form, field):
+        if field.data is not None and not first <= field.data.year <= last:
+            raise ValidationError(_l("Enter a date between %(first)d and %(last)d.", first=first, last=last))
+    return check
 
 
 def upper(value):

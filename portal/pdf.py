@@ -109,8 +109,9 @@ def compendium(*, meeting_title: str, meeting_dates: str, items: list[dict]) -> 
     doc.paragraph(meeting_title, bold=True, size=16, gap=1)
     doc.paragraph(f"Policy statements · {meeting_dates}", size=11, gap=6)
     doc.insert_toc_placeholder(_table_of_contents, pages=max(1, (len(items) + 24) // 25))
-    for item in items:
-        doc.add_page()
+    for i, item in enumerate(items):
+        if i:  # the placeholder above has already begun the first statement's page
+            doc.add_page()
         heading = f"{item['speaker']}, {item['title']} — {item['organisation']}"
         doc.start_section(heading, level=0)
         doc.paragraph(item["speaker"], bold=True, size=14, gap=1)
@@ -127,5 +128,15 @@ def _table_of_contents(doc: FPDF, outline) -> None:
     doc.ln(2)
     doc.set_font(BODY, "", 10)
     for section in outline:
-        doc.cell(150, 6, section.name[:110])
+        doc.cell(150, 6, _fit(doc, section.name, 148))
         doc.cell(0, 6, str(section.page_number), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _fit(doc: FPDF, text: str, width: float) -> str:
+    """The text, shortened with an ellipsis until it fits the width (mm) in the current font: a long
+    title must not run over the page number beside it."""
+    if doc.get_string_width(text) <= width:
+        return text
+    while text and doc.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

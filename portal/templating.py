@@ -40,6 +40,7 @@ from portal.models import (
     Series,
     SessionKind,
     StakeholderType,
+    StatementState,
 )
 from portal.pagination import page_url
 from portal.registrations import services as registrations
@@ -116,6 +117,7 @@ def register(app: Flask) -> None:
         RegistrationStatus=RegistrationStatus,
         StakeholderType=StakeholderType,
         SessionKind=SessionKind,
+        StatementState=StatementState,
     )
     app.jinja_env.filters.update(
         label=label,

@@ -515,3 +515,72 @@ def test_the_demo_forum_has_a_draft_high_level_track(app, client, runner):
     assert "Policy statements (1)" in page and "Aminata Ndiaye" in page
     assert "The programme will be published here." in app.test_client().get(
         f"/meetings/{code}/programme").get_data(as_text=True)
+
+
+# Input found by probing as an attacker would --------------------------------------------------------------------
+
+def test_the_organisations_statement_page_shows_its_request_and_the_text_form(app, client, other_client, hlt):
+    _accepted(client, hlt, hlt.gov, "Hon. Page Test", "minister")
+    login(other_client, hlt.alice.email)
+    r = other_client.get("/meetings/FORUM-2027/statement")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert "Hon. Page Test" in page and 'type="file"' in page
+
+
+@pytest.mark.parametrize("deadline, message", [
+    ("0001-01-01T00:00", "Enter a date between 1990 and 2100."),
+    ("2030-01-01T12:00", "The confirmation deadline must be before the end of the meeting (5 March 2027)."),
+])
+def test_a_deadline_out_of_range_is_a_message_at_the_field(client, hlt, deadline, message):
+    login(client, hlt.sec.email)
+    r = invite(client, hlt.meeting, [hlt.gov], deadline=deadline)
+    assert r.status_code == 400 and message in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_odd_values_in_forms_and_addresses_are_refused_not_errors(client, hlt):
+    login(client, hlt.sec.email)
+    add_session(client, hlt.meeting)
+    slot = db.session.scalar(select(ProgrammeSession)).slots[0]
+    url = f"/secretariat/meetings/FORUM-2027/programme/slots/{slot.id}"
+    for value in ("²", "abc", "99999999999999999999999"):
+        assert client.post_form(url, {"statement": value}, page="/secretariat/meetings/FORUM-2027/programme"
+                                ).status_code == 400, value
+    assert client.get("/secretariat/meetings/FORUM-2027/programme/slots/99999999999999999999999").status_code == 404
+    assert client.get("/documents/99999999999999999999999").status_code == 404
+    assert invite(client, hlt.meeting, [], organisations=["²"]).status_code == 400
+    assert client.get("/secretariat/meetings/FORUM-2027/programme/invite?stakeholder_type=nope").status_code == 200
+
+
+def test_control_and_override_characters_are_removed_from_what_is_typed(client, hlt):
+    login(client, hlt.sec.email)
+    add_session(client, hlt.meeting, title="Opening\x00 \u202eRTL\u202c segment\x07")
+    assert db.session.scalar(select(ProgrammeSession.title)) == "Opening RTL segment"
+
+
+def test_a_meeting_that_is_over_takes_no_request_for_a_slot(other_client, hlt):
+    login(other_client, hlt.carol.email)  # FORUM-2021, a meeting of the record, ended on 21 May 2021
+    r = other_client.post_form("/meetings/FORUM-2021/statement", {
+        "speaker_name": "Dr. Carol Ong", "speaker_title": "Chair", "speaker_rank": "other", "speaker_gender": "",
+        "participant": "", "preferred_day": "", "reason": "Late."}, page="/meetings/FORUM-2021/statement")
+    assert r.status_code == 400
+    assert "This meeting is over: its programme takes no more requests." in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Statement.id))) == 0
+
+
+def test_a_long_heading_is_shortened_in_the_compendiums_contents(app):
+    from pypdf import PdfReader
+
+    from portal import pdf
+
+    long_org = "Ministère de la Communication, des Télécommunications et de l'Économie numérique du Sénégal"
+    with app.app_context():
+        data = pdf.compendium(meeting_title="WSIS Forum 2027", meeting_dates="1–5 March 2027", items=[{
+            "speaker": "S.E. Mme Aminata Ndiaye", "title": "Ministre de la Communication et de l'Économie numérique",
+            "organisation": long_org, "country": "Senegal", "when": "2 March 2027, 10:00",
+            "symbol": "WSIS/FORUM-2027/STMT/1-F", "text": "Texte."}])
+    pages = PdfReader(io.BytesIO(data)).pages
+    line = next(x for x in pages[0].extract_text().splitlines() if "Aminata" in x)
+    assert "…" in line and long_org not in line and line.rstrip().endswith(" 2"), line
+    assert len(pages) == 2 and "Texte." in pages[1].extract_text()  # no empty page after the contents

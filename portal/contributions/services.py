@@ -18,6 +18,7 @@ from portal.contributions.documents import (
 )
 from portal.errors import UserError
 from portal.extensions import db
+from portal.forms import as_id
 from portal.meetings import services as meetings
 from portal.models import (
     Contribution,
@@ -219,8 +220,8 @@ def details(*, meeting_code: str | None, title: str, summary: str, action_line_c
     if meeting is None:
         raise UserError(_l("Choose a meeting."), "meeting")
     draft = None
-    if comments_on_id and str(comments_on_id).isdigit():
-        draft = db.session.get(Contribution, int(comments_on_id))
+    if as_id(comments_on_id) is not None:
+        draft = db.session.get(Contribution, as_id(comments_on_id))
     return Details(meeting=meeting, title=title, summary=summary or "",
                    action_lines=meetings.lines_by_codes(action_line_codes), language=Language(language),
                    comments_on=draft, cosponsors=cosponsors(cosponsor_ids))
@@ -228,7 +229,7 @@ def details(*, meeting_code: str | None, title: str, summary: str, action_line_c
 
 def cosponsors(ids: list[str]) -> list[Organisation]:
     """The verified organisations among these ids (at most MAX_COSPONSORS)."""
-    nums = [int(i) for i in ids if str(i).isdigit()][:MAX_COSPONSORS]
+    nums = [i for i in map(as_id, ids) if i is not None][:MAX_COSPONSORS]
     if not nums:
         return []
     return list(db.session.scalars(select(Organisation).where(

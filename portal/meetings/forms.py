@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from portal.forms import strip, upper
+from portal.forms import strip, upper, within_years
 from portal.labels import MEETING_STATUSES, MEETING_TYPES, PARTICIPATION_MODES, REGISTRATION_STATUSES, choices
 from portal.models import GENEVA
 
@@ -44,9 +44,9 @@ class MeetingForm(FlaskForm):
     place = StringField(_l("Place"), filters=[strip], validators=[Length(max=200)],
                         description=_l("City and country; leave empty for a meeting held only online."))
     virtual = BooleanField(_l("Held online"))
-    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
-    end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date."))])
-    deadline = DateTimeLocalField(_l("Contribution deadline"), validators=[Optional()],
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date.")), within_years()])
+    end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date.")), within_years()])
+    deadline = DateTimeLocalField(_l("Contribution deadline"), validators=[Optional(), within_years()],
                                   format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
                                   description=_l("Local time in the zone below. Leave empty if there is none."))
     deadline_tz = SelectField(_l("Time zone of the deadline"), default=GENEVA)
@@ -59,7 +59,7 @@ class MeetingForm(FlaskForm):
     registration = SelectField(_l("Registration"), default="closed",
                                description=_l("Whether organisations register their delegations on the portal."))
     registration_deadline = DateTimeLocalField(
-        _l("Registration deadline"), validators=[Optional()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        _l("Registration deadline"), validators=[Optional(), within_years()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         description=_l("Local time in the zone of the contribution deadline. Leave empty if there is none."))
     max_delegation_size = IntegerField(_l("Maximum delegation size"), validators=[
         Optional(), NumberRange(min=1, max=1000, message=_l("Between 1 and 1,000 participants."))],

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from portal.forms import DocumentChecks, MultiCheckboxField, action_line_choices, strip
@@ -13,7 +13,7 @@ from portal.models import Series
 
 
 class DecisionForm(FlaskForm):
-    lock = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    lock = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
     comment = TextAreaField(_l("Comment to the organisation"), filters=[strip],
                             validators=[Length(max=5000)],
                             description=_l("Required to return for changes or to reject; the "

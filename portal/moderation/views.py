@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.contributions.documents import Details
 from portal.formflow import attempt, carry_out, run
+from portal.forms import as_id
 from portal.meetings import services as meetings
 from portal.meetings.access import load_meeting
 from portal.models import Language, Series
@@ -70,7 +71,7 @@ def publish_selected():
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("selected") if i.isdigit()][:MAX_SELECTED]
+    ids = [i for i in map(as_id, request.form.getlist("selected")) if i is not None][:MAX_SELECTED]
     if not ids:
         flash(_("Select the items to publish."), "warning")
         return redirect(url_for("moderation.queue"))

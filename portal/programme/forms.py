@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import strip
+from portal.forms import strip, within_years
 from portal.labels import (
     GENDERS,
     LANGUAGES,
@@ -41,7 +41,7 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[DataRequired(message=_l("Give the session a title.")),
                                                                   Length(max=300)])
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date.")), within_years()])
     start = TimeField(_l("Start time"), validators=[DataRequired(message=_l("Enter a time."))])
     end = TimeField(_l("End time"), validators=[DataRequired(message=_l("Enter a time."))])
     room = StringField(_l("Room"), filters=[strip], validators=[Optional(), Length(max=200)])
@@ -72,7 +72,7 @@ class InviteForm(FlaskForm):
                                                                       Length(max=20000)],
                            description=_l("{organisation}, {meeting} and {deadline} are filled in for each invitation."))
     deadline = DateTimeLocalField(_l("Confirmation deadline"), format=DEADLINE_FORMATS,
-                                  validators=[DataRequired(message=_l("Enter the deadline."))],
+                                  validators=[DataRequired(message=_l("Enter the deadline.")), within_years()],
                                   description=_l("Local time of the meeting's time zone."))
     submit = SubmitField(_l("Send invitations"))
 
@@ -140,7 +140,7 @@ class RequestForm(SpeakerFields):
 
 class ExtendForm(FlaskForm):
     deadline = DateTimeLocalField(_l("New confirmation deadline"), format=DEADLINE_FORMATS,
-                                  validators=[DataRequired(message=_l("Enter the deadline."))])
+                                  validators=[DataRequired(message=_l("Enter the deadline.")), within_years()])
     submit = SubmitField(_l("Extend"))
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -36,6 +37,7 @@ from portal.models import (
     Invitation,
     InvitationState,
     Meeting,
+    MeetingStatus,
     MembershipStatus,
     Organisation,
     ProgrammeSession,
@@ -178,7 +180,7 @@ def effective_state(inv: Invitation, at: datetime | None = None) -> str:
 def candidates(*, stakeholder_type: str | None, country: str | None) -> list[Organisation]:
     """Verified organisations that can be invited, filtered."""
     stmt = select(Organisation).where(Organisation.verified_at.is_not(None))
-    if stakeholder_type:
+    if stakeholder_type in {t.value for t in StakeholderType}:
         stmt = stmt.where(Organisation.stakeholder_type == StakeholderType(stakeholder_type))
     if country:
         stmt = stmt.where(Organisation.country == country.upper())
@@ -197,13 +199,20 @@ class InvitationOutcome:
     already: list[str] = field(default_factory=list)  # organisations invited before
 
 
+def _check_deadline(meeting: Meeting, deadline: datetime) -> None:
+    if deadline <= now():
+        raise UserError(_l("The confirmation deadline must be in the future."), "deadline")
+    if deadline.astimezone(zone(meeting)).date() > meeting.end_date:
+        raise UserError(_l("The confirmation deadline must be before the end of the meeting (%(day)s).",
+                           day=format_date(meeting.end_date, "long")), "deadline")
+
+
 def invite(meeting: Meeting, orgs: list[Organisation], *, reference: str, letter: str, deadline_local: datetime,
            by: User) -> InvitationOutcome:
     if not orgs:
         raise UserError(_l("Choose the organisations to invite."), "organisations")
     deadline = to_utc(deadline_local, meeting.deadline_tz)
-    if deadline <= now():
-        raise UserError(_l("The confirmation deadline must be in the future."), "deadline")
+    _check_deadline(meeting, deadline)
     if not letter.strip():
         raise UserError(_l("Write the letter."), "letter")
     out = InvitationOutcome()
@@ -291,8 +300,7 @@ def withdraw_invitation(inv: Invitation, by: User) -> None:
 
 def extend(inv: Invitation, by: User, deadline_local: datetime) -> None:
     deadline = to_utc(deadline_local, inv.meeting.deadline_tz)
-    if deadline <= now():
-        raise UserError(_l("The confirmation deadline must be in the future."), "deadline")
+    _check_deadline(inv.meeting, deadline)
     if inv.state != INV.SENT:
         raise UserError(_l("Only an invitation awaiting its answer can be extended."))
     inv.deadline_at = deadline
@@ -354,6 +362,8 @@ def statement_of(meeting: Meeting, org: Organisation) -> Statement | None:
 
 
 def request_slot(meeting: Meeting, org: Organisation, user: User, speaker: Speaker, reason: str) -> Statement:
+    if meeting.status == MeetingStatus.ARCHIVED or meeting.end_date < now().astimezone(zone(meeting)).date():
+        raise UserError(_l("This meeting is over: its programme takes no more requests."))
     if not org.is_verified:
         raise UserError(_l("Only a verified organisation can ask for a statement slot."))
     inv = invitation_of(meeting, org)

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from portal import pdf
 from portal.extensions import talisman
 from portal.formflow import attempt, carry_out, run
+from portal.forms import as_id
 from portal.i18n import format_date_range
 from portal.labels import country_name
 from portal.meetings.access import load_meeting
@@ -142,7 +143,9 @@ def assign(code: str, slot_id: int):
     meeting = load_meeting(code)
     slot = access.load_slot(meeting, slot_id)
     wanted = request.form.get("statement", "")
-    st = access.load_statement(meeting, int(wanted)) if wanted.isdigit() else None
+    if wanted and as_id(wanted) is None:
+        abort(400)
+    st = access.load_statement(meeting, as_id(wanted)) if wanted else None
     if attempt(lambda: services.assign(slot, st, current_user))[0]:
         flash(_("%(name)s speaks at %(time)s.", name=st.speaker_name, time=slot.starts.strftime("%H:%M")) if st
               else _("The slot is free."), "success")
@@ -190,7 +193,7 @@ def invite(code: str):
     if request.method == "GET":
         form.letter.data = str(DEFAULT_LETTER)
     if form.validate_on_submit():
-        chosen_ids = {int(i) for i in form.organisations.data if str(i).isdigit()}
+        chosen_ids = {i for i in map(as_id, form.organisations.data) if i is not None}
         everyone = form.all_governments.data
         chosen = [o for o in services.candidates(stakeholder_type=None, country=None)
                   if o.id in chosen_ids or (everyone and o.stakeholder_type == StakeholderType.GOVERNMENT)]

@@ -14,10 +14,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import HiddenInput
 
-from portal.forms import strip
+from portal.forms import strip, within_years
 from portal.labels import GENDERS, PARTICIPATIONS, choices, country_choices, is_country
 from portal.models import Participation, ParticipationMode
 
@@ -36,17 +36,20 @@ class ParticipantForm(FlaskForm):
                          description=_l("Counted, never shown with the name: the meeting reports the share of women."))
     participation = SelectField(_l("Participation"), validators=[DataRequired()], validate_choice=False)
     is_head = BooleanField(_l("Head of delegation"))
-    arrival = DateField(_l("Arrival"), validators=[Optional()], description=_l("In person only."))
-    departure = DateField(_l("Departure"), validators=[Optional()])
+    arrival = DateField(_l("Arrival"), validators=[Optional(), within_years()], description=_l("In person only."))
+    departure = DateField(_l("Departure"), validators=[Optional(), within_years()])
     accessibility_needs = TextAreaField(_l("Accessibility needs"), filters=[strip],
                                         validators=[Optional(), Length(max=2000)],
                                         description=_l("Seen by the secretariat only."))
     needs_visa = BooleanField(_l("Needs a visa support letter"))
     nationality = SelectField(_l("Nationality"), validators=[Optional()], validate_choice=False)
-    passport = StringField(_l("Passport number"), filters=[strip], validators=[Optional(), Length(max=40)],
+    passport = StringField(_l("Passport number"), filters=[strip], validators=[
+        Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9][A-Za-z0-9 -]*$", message=_l(
+            "Letters and digits only, as printed in the passport."))],
                            render_kw={"autocomplete": "off"},
-                           description=_l("For the visa support letter only; stored encrypted and seen by the "
-                                          "secretariat only."))
+                           description=_l("For the visa support letter only; stored encrypted, shown to the "
+                                          "secretariat and printed on the letter, which your organisation's members "
+                                          "can download."))
     remove_needs = BooleanField(_l("Remove the accessibility needs given before"))
     submit = SubmitField(_l("Add participant"))
 
@@ -62,8 +65,8 @@ class ParticipantForm(FlaskForm):
         self.nationality.choices = country_choices(str(_l("Choose the country")))
         if editing:
             self.submit.label.text = str(_l("Save participant"))
-            self.passport.description = _l("Leave empty to keep the number given before; stored encrypted and seen "
-                                           "by the secretariat only.")
+            self.passport.description = _l("Leave empty to keep the number given before; stored encrypted, shown to "
+                                           "the secretariat and printed on the visa support letter.")
             if has_needs:
                 self.accessibility_needs.description = _l("Needs were given before; they are seen by the secretariat "
                                                           "only. Leave empty to keep them, or write new ones.")
@@ -82,7 +85,7 @@ class ParticipantForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    lock = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    lock = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=2**31)])
     comment = TextAreaField(_l("Comment to the organisation"), filters=[strip], validators=[Length(max=5000)],
                             description=_l("Required to return for changes or to refuse; the focal points receive it "
                                            "by email."))
