@@ -96,6 +96,9 @@ def test_the_secretariat_adds_a_session_with_its_slots(client, hlt):
     (dict(end="09:00"), "end", "The end time must be after the start time."),
     (dict(slots="13"), "slots", "The slots take 65 minutes (13 × 5); the session lasts 60."),
     (dict(room=""), "room", "Give the room, or tick “Online”."),
+    (dict(online_link="https://meet.example/x"), "online_link", "Tick “Online” to give the link, or remove the link."),
+    (dict(online="y", online_link="javascript:alert(1)"), "online_link",
+     "Enter a web address starting with https:// or http://."),
 ])
 def test_a_session_that_does_not_fit_is_refused_and_nothing_saved(client, hlt, over, field, message):
     login(client, hlt.sec.email)
@@ -584,3 +587,17 @@ def test_a_long_heading_is_shortened_in_the_compendiums_contents(app):
     line = next(x for x in pages[0].extract_text().splitlines() if "Aminata" in x)
     assert "…" in line and long_org not in line and line.rstrip().endswith(" 2"), line
     assert len(pages) == 2 and "Texte." in pages[1].extract_text()  # no empty page after the contents
+
+
+def test_a_withdrawn_invitation_says_so_when_answered(app, client, hlt):
+    login(client, hlt.sec.email)
+    invite(client, hlt.meeting, [hlt.gov])
+    inv = the_invitation(hlt.gov)
+    client.post_form(f"/secretariat/meetings/FORUM-2027/programme/invitations/{inv.id}/withdraw",
+                     page="/secretariat/meetings/FORUM-2027/programme/invitations")
+    alice = app.test_client()
+    login(alice, hlt.alice.email)
+    r = accept(alice, inv)
+    body = r.get_data(as_text=True) if r.status_code != 302 else alice.get(r.headers["Location"]).get_data(as_text=True)
+    assert "The secretariat has withdrawn this invitation; it can no longer be answered." in body
+    assert the_invitation(hlt.gov).state == InvitationState.WITHDRAWN

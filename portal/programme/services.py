@@ -96,8 +96,10 @@ def _validate_session(meeting: Meeting, data: SessionData, session: ProgrammeSes
         raise UserError(_l("The end time must be after the start time."), "end")
     if not data.room and not data.online:
         raise UserError(_l("Give the room, or tick “Online”."), "room")
+    if data.online_link and not data.online:
+        raise UserError(_l("Tick “Online” to give the link, or remove the link."), "online_link")
     if data.online and data.online_link and not data.online_link.lower().startswith(("https://", "http://")):
-        raise UserError(_l("Enter a web address starting with https://"), "online_link")
+        raise UserError(_l("Enter a web address starting with https:// or http://."), "online_link")
     if data.slots:
         if not data.slot_minutes:
             raise UserError(_l("Give the length of a slot."), "slot_minutes")
@@ -259,6 +261,8 @@ def _answer(inv: Invitation, user: User, new: InvitationState, reason: str | Non
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(inv)
     if done != 1:
+        if inv.state == INV.WITHDRAWN:
+            raise UserError(_l("The secretariat has withdrawn this invitation; it can no longer be answered."))
         if inv.state != INV.SENT:
             raise UserError(_l("This invitation has already been answered (%(state)s).",
                                  state=invitation_state_label(inv.state.value)))
