@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal.config import Defaults
 from portal.errors import ConfigurationError, MissingSecretKey
+from portal.ids import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +19,7 @@ class DatabaseId(IntegerConverter):
     """`<int:...>` in every route: a positive integer a database column holds, otherwise the route does
     not match (404), instead of an integer too large for SQLite or PostgreSQL reaching the query."""
 
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 1, max: int | None = 2**63 - 1,
+    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
                  signed: bool = False) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 

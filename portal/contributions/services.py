@@ -18,7 +18,7 @@ from portal.contributions.documents import (
 )
 from portal.errors import UserError
 from portal.extensions import db
-from portal.forms import as_id
+from portal.ids import as_id
 from portal.meetings import services as meetings
 from portal.models import (
     Contribution,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from portal.contributions.documents import Details
 from portal.formflow import attempt, carry_out, run
-from portal.forms import as_id
+from portal.ids import as_id
 from portal.meetings import services as meetings
 from portal.meetings.access import load_meeting
 from portal.models import Language, Series

@@ -16,8 +16,8 @@ from markupsafe import Markup
 from portal import pdf
 from portal.extensions import talisman
 from portal.formflow import attempt, carry_out, run
-from portal.forms import as_id
 from portal.i18n import format_date_range
+from portal.ids import as_id
 from portal.labels import country_name
 from portal.meetings.access import load_meeting
 from portal.models import Gender, Language, SessionKind, SpeakerRank, StakeholderType

@@ -26,8 +26,8 @@ from openpyxl.cell import WriteOnlyCell
 from portal import pdf
 from portal.extensions import talisman
 from portal.formflow import attempt, run
-from portal.forms import as_id
 from portal.i18n import format_date_range
+from portal.ids import as_id
 from portal.labels import country_name, label
 from portal.meetings.access import load_meeting
 from portal.models import DelegationState, Gender, Participation
