@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.programme.views import bp as programme_bp
     from portal.registrations.views import bp as registrations_bp
     from portal.secretariat.views import bp as secretariat_bp
+    from portal.stocktaking.views import bp as stocktaking_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -110,3 +111,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(stocktaking_bp)

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from portal import storage
 from portal.contributions import listing_cache
 from portal.extensions import db
-from portal.models import DocumentFile
+from portal.models import DocumentFile, EntryFile, EntryVersion
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -163,31 +163,57 @@ def backup(dest: Path) -> BackupResult:
     return BackupResult(dest, len(files), total, database)
 
 
+# Every table that names stored files: (table, key column, hash column). Contributions' files, and the
+# Stocktaking's files and images (versions of an entry share the bytes: a key may appear more than once).
+STORED = (("document_files", "storage_key", "sha256"), ("stocktaking_files", "storage_key", "sha256"),
+          ("stocktaking_versions", "image_key", "image_sha256"))
+_STORED_QUERIES = {  # the same, as the constant statements the snapshot is read with
+    "document_files": "SELECT storage_key, sha256 FROM document_files",
+    "stocktaking_files": "SELECT storage_key, sha256 FROM stocktaking_files",
+    "stocktaking_versions": "SELECT image_key, image_sha256 FROM stocktaking_versions WHERE image_key IS NOT NULL",
+}
+
+
 def _keys_in_sqlite(path: Path) -> dict[str, str]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return dict(conn.execute("SELECT storage_key, sha256 FROM document_files").fetchall())
+        keys: dict[str, str] = {}
+        for table, _key, _sha in STORED:
+            keys.update(conn.execute(_STORED_QUERIES[table]).fetchall())
+        return keys
     finally:
         conn.close()
 
 
 def _keys_from_pg_dump(dump: Path) -> dict[str, str]:
-    """Read the document_files rows out of the dump itself, so that the files match it."""
-    run = _run_pg_tool(["pg_restore", "--data-only", "--table=document_files", "--file=-", str(dump)])
-    if run.returncode != 0:
-        raise BackupError(f"pg_restore could not read the dump: {run.stderr.strip()[:300]}")
-    keys, copying, columns = {}, False, []
-    for line in run.stdout.splitlines():
-        if line.startswith("COPY public.document_files "):
-            columns = [c.strip() for c in line[line.index("(") + 1:line.index(")")].split(",")]
-            copying = True
-            continue
-        if copying:
-            if line == "\\.":
-                break
-            values = dict(zip(columns, line.split("\t"), strict=False))
-            keys[values["storage_key"]] = values["sha256"]
+    """Read the rows that name stored files out of the dump itself, so that the files match it."""
+    keys: dict[str, str] = {}
+    for table, key_column, sha_column in STORED:
+        run = _run_pg_tool(["pg_restore", "--data-only", f"--table={table}", "--file=-", str(dump)])
+        if run.returncode != 0:
+            raise BackupError(f"pg_restore could not read the dump: {run.stderr.strip()[:300]}")
+        copying, columns = False, []
+        for line in run.stdout.splitlines():
+            if line.startswith(f"COPY public.{table} "):
+                columns = [c.strip() for c in line[line.index("(") + 1:line.index(")")].split(",")]
+                copying = True
+                continue
+            if copying:
+                if line == "\\.":
+                    break
+                values = dict(zip(columns, line.split("\t"), strict=False))
+                if values.get(key_column) not in (None, "\\N"):
+                    keys[values[key_column]] = values[sha_column]
     return keys
+
+
+def stored_rows() -> dict[str, str]:
+    """Every stored key the database names, with its hash."""
+    rows: dict[str, str] = dict(db.session.execute(select(DocumentFile.storage_key, DocumentFile.sha256)).all())
+    rows.update(db.session.execute(select(EntryFile.storage_key, EntryFile.sha256)).all())
+    rows.update(db.session.execute(select(EntryVersion.image_key, EntryVersion.image_sha256)
+                                   .where(EntryVersion.image_key.is_not(None))).all())
+    return rows
 
 
 @dataclass
@@ -201,9 +227,8 @@ class Verification:
 def verify_storage() -> Verification:
     """Every row's file exists with its hash; files without a row are listed."""
     v = Verification()
-    rows = db.session.execute(select(DocumentFile.storage_key, DocumentFile.sha256)).all()
     known = set()
-    for key, sha in rows:
+    for key, sha in stored_rows().items():
         known.add(key)
         v.checked += 1
         try:
@@ -222,7 +247,7 @@ def verify_storage() -> Verification:
 def sweep(older_than_seconds: int = 3600) -> list[str]:
     if backup_running():
         raise BackupError("A backup is running; sweep again when it has finished.")
-    known = set(db.session.scalars(select(DocumentFile.storage_key)))
+    known = set(stored_rows())
     return storage.sweep_orphans(known, older_than_seconds=older_than_seconds)
 
 

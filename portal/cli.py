@@ -18,13 +18,17 @@ from portal.backup import sweep as do_sweep
 from portal.db import run_committed_hooks
 from portal.demo import DEMO_PASSWORD
 from portal.demo import seed_demo as load
+from portal.errors import UserError
 from portal.extensions import db
 from portal.labels import is_country
 from portal.mail import retry_unsent
+from portal.meetings import services as meeting_services
 from portal.models import Role, StakeholderType
 from portal.programme import services as programme
 from portal.reference import load_reference_data
 from portal.search import rebuild_index
+from portal.stocktaking import importer
+from portal.stocktaking import services as stocktaking
 
 
 def web_context():
@@ -43,6 +47,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(verify_storage_command)
     app.cli.add_command(rescan_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(import_stocktaking_command)
 
 
 @click.command("init-db")
@@ -224,4 +229,44 @@ def send_reminders_command():
         sent = programme.send_reminders(programme.reminder_window())
         db.session.commit()
         run_committed_hooks()
-    click.echo(f"Reminders sent: {sent}.")
+        call_reminders = stocktaking.send_call_reminders(stocktaking.reminder_window())
+        inactive = stocktaking.close_due_calls()
+        db.session.commit()
+        run_committed_hooks()
+    click.echo(f"Reminders sent: {sent} invitations, {call_reminders} Stocktaking call messages. "
+               f"Stocktaking entries marked inactive: {inactive}.")
+
+
+@click.command("import-stocktaking")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_", is_flag=True, help="Load the rows (all or nothing). Without it: a dry run.")
+def import_stocktaking_command(path: Path, apply_: bool):
+    """Check (and with --apply, load) the secretariat's existing Stocktaking records from a CSV file.
+    Columns and formats: README, "Importing Stocktaking records"."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 (byte {exc.start}); save it as UTF-8 and try again.") \
+            from None
+    codes = {al.code for al in meeting_services.action_lines()}
+    checked = importer.read(text, codes)
+    for problem in checked.problems:
+        click.echo(f"{path.name}: {problem}", err=True)
+    if checked.problems:
+        raise click.ClickException(f"{len(checked.problems)} problem(s) found; nothing was loaded. "
+                                   "Correct the rows named above and run again.")
+    if not apply_:
+        click.echo(f"{len(checked.rows)} rows are correct. Nothing was loaded (dry run): add --apply to load them.")
+        return
+    try:
+        done = importer.apply(checked)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.message}; nothing was loaded.") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    run_committed_hooks()
+    click.echo(f"Loaded {len(checked.rows)} rows: {done.created} new entries, {done.updated} updated, "
+               f"{done.organisations_created} organisations created (unverified).")

@@ -62,6 +62,16 @@ class Defaults:
     REGISTRATION_PAGE_SIZE = 50
     # High-Level Track: how long before its deadline an unanswered invitation is reminded (send-reminders).
     INVITATION_REMINDER_HOURS = 72
+    # WSIS Stocktaking: the entry's image (re-encoded, at most MAX_SIDE pixels a side), the reminder of a
+    # yearly call (days before its deadline, send-reminders), messages through "Contact this organisation"
+    # (per sender address and per entry, within an hour), the page size of listings.
+    STOCKTAKING_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    STOCKTAKING_IMAGE_MAX_PIXELS = 40_000_000
+    STOCKTAKING_IMAGE_MAX_SIDE = 1600
+    STOCKTAKING_CALL_REMINDER_DAYS = 14
+    STOCKTAKING_CONTACT_PER_ADDRESS = 5
+    STOCKTAKING_CONTACT_PER_ENTRY = 20
+    STOCKTAKING_PAGE_SIZE = 20
 
     # Mail: with no MAIL_SERVER, every message is written as an .eml file under instance/mail/.
     MAIL_SERVER = None

@@ -28,6 +28,7 @@ from portal.meetings.services import to_utc
 from portal.models import (
     GENEVA,
     ActionLine,
+    ActivityStatus,
     Gender,
     Language,
     Meeting,
@@ -38,6 +39,7 @@ from portal.models import (
     OutgoingMail,
     Participation,
     ParticipationMode,
+    PartnerRole,
     RegistrationStatus,
     Role,
     Series,
@@ -49,6 +51,7 @@ from portal.moderation import services as moderation
 from portal.organisations.services import create_organisation
 from portal.programme import services as programme
 from portal.registrations import services as registrations
+from portal.stocktaking import services as stocktaking
 from portal.uploads import Upload, receive_file
 
 # The demonstration accounts only (seed-demo), never a real account.
@@ -217,6 +220,81 @@ def _programme(forum: Meeting, people: dict, sec) -> None:
     programme.assign(statements.slots[0], statement, sec)
 
 
+# WSIS Stocktaking: (organisation key, email of the member who describes it, language, title, description,
+# action lines (main first), SDGs, countries or "global", status, start year, looking for partners, funding)
+ACTIVITIES = [
+    ("senegal", "aminata.ndiaye@demo.sn", Language.FRENCH, "Télécentres communautaires dans les régions rurales",
+     "Le programme installe des télécentres équipés d'un accès à large bande dans les chefs-lieux de "
+     "communes rurales.\n\nChaque télécentre forme des jeunes animateurs et offre des services administratifs "
+     "en ligne.", ["C2", "C3", "C4"], [9, 4], ["SN"], ActivityStatus.ONGOING, 2008, True, True),
+    ("senegal", "aminata.ndiaye@demo.sn", Language.FRENCH, "Fonds de solidarité numérique ouest-africain",
+     "Un fonds régional finance l'infrastructure dans les zones que le marché ne dessert pas.",
+     ["C11", "C2"], [9, 10, 17], ["SN", "ML", "BF"], ActivityStatus.PLANNED, 2011, False, True),
+    ("switzerland", "claire.favre@demo.ch", Language.FRENCH, "Formation à la cybersécurité des PME",
+     "Des ateliers gratuits apprennent aux petites entreprises à protéger leurs données et leurs réseaux.",
+     ["C5", "C4"], [8, 9], ["CH"], ActivityStatus.COMPLETED, 2006, False, False),
+    ("colombia", "lucia.restrepo@demo.co", Language.SPANISH, "Gobierno en línea para los municipios",
+     "Los municipios publican sus trámites en línea y responden a los ciudadanos por medios electrónicos.",
+     ["C7", "C1"], [16, 11], ["CO"], ActivityStatus.ONGOING, 2007, False, False),
+    ("colombia", "lucia.restrepo@demo.co", Language.SPANISH, "Escuelas conectadas en la región andina",
+     "Conectividad y formación docente para escuelas rurales de Colombia, Ecuador y Perú.",
+     ["C4", "C7", "C2"], [4], ["CO", "EC", "PE"], ActivityStatus.ONGOING, 2009, True, False),
+    ("civil", "sam.okafor@demo.org", Language.ENGLISH, "Community media toolkit",
+     "A toolkit in six languages for community radio stations: licensing, ethics, local content and "
+     "financing.", ["C9", "C8"], [16, 5], "global", ActivityStatus.COMPLETED, 2005, False, False),
+    ("icc", "john.miller@demo.org", Language.ENGLISH, "Broadband investment principles for regulators",
+     "Guidance for regulators on predictable rules that attract investment in broadband networks, "
+     "tested with regulators in Egypt, Tunisia and Jordan.", ["C6", "C2"], [9, 17], ["EG", "TN", "JO"],
+     ActivityStatus.ONGOING, 2008, False, False),
+    ("unige", "elena.rossi@demo.ch", Language.FRENCH, "Cours en ligne ouverts pour les universités partenaires",
+     "L'université partage ses cours de santé publique en ligne avec des universités partenaires.",
+     ["C7", "C4"], [3, 4], ["CH", "CM", "BJ"], ActivityStatus.ONGOING, 2009, True, False),
+    ("isoc", "wei.zhang@demo.org", Language.ENGLISH, "Internet exchange points in the Asia-Pacific",
+     "Technical training and equipment for new Internet exchange points keep local traffic local and "
+     "lower its cost.", ["C2", "C11"], [9], ["PH", "NP", "BD"], ActivityStatus.ONGOING, 2007, False, False),
+    ("isoc", "wei.zhang@demo.org", Language.CHINESE, "中文域名与多语种互联网",
+     "推动中文国际化域名的部署，促进互联网上的语言多样性。", ["C8", "C2"], [9, 10], ["CN"],
+     ActivityStatus.COMPLETED, 2004, False, False),
+    ("unesco", "irina.petrova@demo.org", Language.RUSSIAN, "Многоязычие в киберпространстве: Центральная Азия",
+     "Программа поддерживает создание местного контента на языках Центральной Азии.",
+     ["C8", "C3"], [4, 10], ["KZ", "KG", "UZ"], ActivityStatus.ONGOING, 2008, False, False),
+    ("unesco", "irina.petrova@demo.org", Language.ENGLISH, "Open educational resources for teachers",
+     "Free, openly licensed teaching material, translated and adapted with ministries of education.",
+     ["C3", "C4", "C7"], [4], "global", ActivityStatus.ONGOING, 2006, False, False),
+]
+ORG_KEYS = {"senegal": "Ministère de l'Économie numérique et des Postes du Sénégal",
+            "switzerland": "Office fédéral de la communication (OFCOM), Suisse",
+            "colombia": "Ministerio de Tecnologías de la Información de Colombia", "civil": "Civil Society Plenary",
+            "icc": "International Chamber of Commerce", "unige": "Université de Genève", "isoc": "Internet Society",
+            "unesco": "UNESCO"}
+
+
+def _stocktaking(orgs: dict, people: dict, sec) -> None:
+    """A dozen published activities across the regions and action lines (two looking for partners), one
+    waiting for the secretariat, and the call of this year."""
+    for key, email, lang, title, text, codes, sdgs, where, status, start, partners, funding in ACTIVITIES:
+        data = stocktaking.EntryData(
+            title=title, description=text, action_lines=codes, main_action_line=codes[0], status=status,
+            language=lang, sdgs=sdgs, countries=[] if where == "global" else where, is_global=where == "global",
+            start_date=date(start, 1, 1), end_date=date(start + 3, 12, 31) if status == ActivityStatus.COMPLETED
+            else None, looking_for_partners=partners, looking_for_funding=funding,
+            funding_amount=250_000 if funding and start > 2010 else None,
+            funding_currency="USD" if funding and start > 2010 else None,
+            contact_role="Programme coordinator", websites=["https://www.example.org/wsis/" + key],
+            partners=[stocktaking.PartnerData("UNESCO", PartnerRole.FUNDING, orgs[ORG_KEYS["unesco"]].id)]
+            if key == "senegal" else [])
+        entry = stocktaking.create(orgs[ORG_KEYS[key]], people[email], data, submit=True)
+        stocktaking.publish(entry, sec)
+    waiting = stocktaking.EntryData(
+        title="Digital skills for women entrepreneurs", description="Training in online trade and payments.",
+        action_lines=["C4", "C7"], main_action_line="C4", status=ActivityStatus.PLANNED, language=Language.ENGLISH,
+        sdgs=[5, 8], countries=["KE", "GH"])
+    stocktaking.create(orgs[ORG_KEYS["civil"]], people["sam.okafor@demo.org"], waiting, submit=True)
+    today = date.today()
+    stocktaking.open_call(today.year, to_utc(datetime.combine(today + timedelta(days=45), time(23, 59)), GENEVA),
+                          "Please confirm or update your activities for this year's Stocktaking report.", sec)
+
+
 def seed_demo() -> DemoSummary:
     if db.session.scalar(select(Meeting).where(Meeting.code == MARKER_CODE)) is not None:
         return DemoSummary(False, [])
@@ -325,6 +403,7 @@ def seed_demo() -> DemoSummary:
     registrations.submit(registrations.delegation_of(forum, icc.organisation), icc)
 
     _programme(forum, people, sec)
+    _stocktaking(orgs, people, sec)
 
     # Demonstration data sends no mail.
     db.session.flush()

@@ -14,8 +14,10 @@ from flask_babel import lazy_pgettext as _lp
 
 from portal.extract import N_
 from portal.models import (
+    ActivityStatus,
     ContributionState,
     DelegationState,
+    EntryState,
     Gender,
     Language,
     MeetingStatus,
@@ -23,6 +25,7 @@ from portal.models import (
     MembershipStatus,
     Participation,
     ParticipationMode,
+    PartnerRole,
     RegistrationStatus,
     Role,
     Series,
@@ -229,11 +232,69 @@ STATEMENT_STATES = {
     StatementState.WITHDRAWN: _l("Withdrawn"),
 }
 
+ENTRY_STATES = {
+    EntryState.DRAFT: _l("Draft"),
+    EntryState.SUBMITTED: _l("Submitted, awaiting the secretariat"),
+    EntryState.PUBLISHED: _l("Published"),
+    EntryState.RETURNED: _l("Returned for changes"),
+    EntryState.REJECTED: _lp("registration", "Refused"),
+    EntryState.ARCHIVED: _l("Archived"),
+}
+
+ACTIVITY_STATUSES = {
+    ActivityStatus.PLANNED: _l("Planned"),
+    ActivityStatus.ONGOING: _l("Ongoing"),
+    ActivityStatus.COMPLETED: _l("Completed"),
+}
+
+PARTNER_ROLES = {
+    PartnerRole.FUNDING: _l("Funding"),
+    PartnerRole.IMPLEMENTING: _l("Implementing"),
+    PartnerRole.ACCOUNTABLE: _l("Accountable"),
+    PartnerRole.EXTENDING: _l("Extending"),
+}
+
+ENTRY_EVENTS = {
+    "created": _l("Created"), "changed": _l("Changed"), "submitted": _l("Submitted"),
+    "published": _l("Published"), "returned": _l("Returned for changes"), "rejected": _l("Rejected"),
+    "archived": _l("Archived"), "restored": _l("Restored"), "confirmed": _l("Confirmed as up to date"),
+    "inactive": _l("Marked inactive (not updated in two calls)"),
+}
+
+
+def entry_event_label(action: str) -> str:
+    found = ENTRY_EVENTS.get(action)
+    return str(found) if found is not None else action
+
+
+# The seventeen Sustainable Development Goals (UN General Assembly resolution A/RES/70/1), short titles.
+SDG_TITLES = {
+    1: _l("No poverty"), 2: _l("Zero hunger"), 3: _l("Good health and well-being"),
+    4: _l("Quality education"), 5: _l("Gender equality"), 6: _l("Clean water and sanitation"),
+    7: _l("Affordable and clean energy"), 8: _l("Decent work and economic growth"),
+    9: _l("Industry, innovation and infrastructure"), 10: _l("Reduced inequalities"),
+    11: _l("Sustainable cities and communities"), 12: _l("Responsible consumption and production"),
+    13: _l("Climate action"), 14: _l("Life below water"), 15: _l("Life on land"),
+    16: _l("Peace, justice and strong institutions"), 17: _l("Partnerships for the goals"),
+}
+
+
+def sdg_label(goal) -> str:
+    """"SDG 4: Quality education"."""
+    try:
+        n = int(goal)
+    except (TypeError, ValueError):
+        return str(goal)
+    title = SDG_TITLES.get(n)
+    return gettext("SDG %(n)d: %(title)s", n=n, title=title) if title is not None else str(goal)
+
+
 # Keyed by (enumeration, member): members of different enumerations can share a value ("submitted").
 _ALL = {}
 for table in (STAKEHOLDER_TYPES, MEETING_TYPES, MEETING_STATUSES, ROLES, MEMBERSHIP_STATUSES,
               LANGUAGES, CONTRIBUTION_STATES, SERIES, REGISTRATION_STATUSES, PARTICIPATION_MODES,
-              PARTICIPATIONS, GENDERS, DELEGATION_STATES, SESSION_KINDS, SPEAKER_RANKS, STATEMENT_STATES):
+              PARTICIPATIONS, GENDERS, DELEGATION_STATES, SESSION_KINDS, SPEAKER_RANKS, STATEMENT_STATES,
+              ENTRY_STATES, ACTIVITY_STATUSES, PARTNER_ROLES):
     _ALL.update({(type(k), k): v for k, v in table.items()})
 
 

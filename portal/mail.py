@@ -37,8 +37,8 @@ def register(app: Flask) -> None:
         return run_hooks_after_response(app, response)
 
 
-def queue_mail(recipient: str, subject: str, body: str) -> OutgoingMail:
-    msg = OutgoingMail(recipient=recipient, subject=subject, body=body)
+def queue_mail(recipient: str, subject: str, body: str, *, reply_to: str | None = None) -> OutgoingMail:
+    msg = OutgoingMail(recipient=recipient, subject=subject, body=body, reply_to=reply_to)
     db.session.add(msg)
     db.session.flush()
     mail_id = msg.id
@@ -99,6 +99,8 @@ def _build(msg: OutgoingMail) -> EmailMessage:
     em["Date"] = formatdate(localtime=False)
     em["Message-ID"] = make_msgid(domain="wsis-portal")
     em["Auto-Submitted"] = "auto-generated"
+    if msg.reply_to:
+        em["Reply-To"] = msg.reply_to
     em.set_content(msg.body)
     return em
 

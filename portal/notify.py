@@ -17,9 +17,9 @@ def render_message(template: str, locale: str | None, **context) -> tuple[str, s
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def send_to_user(user, template: str, **context) -> None:
+def send_to_user(user, template: str, *, reply_to: str | None = None, **context) -> None:
     subject, body = render_message(template, user.locale, user=user, **context)
-    queue_mail(user.email, subject, body)
+    queue_mail(user.email, subject, body, reply_to=reply_to)
 
 
 def send_to_address(address: str, template: str, locale: str | None = None, **context) -> None:

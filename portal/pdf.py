@@ -140,3 +140,34 @@ def _fit(doc: FPDF, text: str, width: float) -> str:
     while text and doc.get_string_width(text + "…") > width:
         text = text[:-1]
     return text.rstrip() + "…"
+
+
+def stocktaking_report(*, title: str, summary: str, tables: list[tuple[str, list[str], list[list[str]]]],
+                       sections: list[tuple[str, list[str]]]) -> bytes:
+    """The yearly Stocktaking report: count tables (a heading, the column names, the rows), then the
+    entries listed by action line (a heading, one line per entry).."""
+    cfg = current_app.config
+    doc = Document(title=title, letterhead=tuple(cfg["VISA_LETTER_LETTERHEAD"]))
+    doc.paragraph(title, bold=True, size=16, gap=1)
+    doc.paragraph(summary, size=10, gap=5)
+    for heading, columns, rows in tables:
+        doc.paragraph(heading, bold=True, size=12, gap=2)
+        doc.set_font(BODY, "", 7.5)
+        widths = [12] + [(doc.epw - 12) / (len(columns) - 1)] * (len(columns) - 1)
+        with doc.table(col_widths=widths, text_align=["LEFT"] + ["RIGHT"] * (len(columns) - 1),
+                       line_height=4.2, first_row_as_headings=True) as table:
+            for row in [columns, *rows]:
+                cells = table.row()
+                for value in row:
+                    cells.cell(str(value))
+        doc.ln(5)
+    for heading, lines in sections:
+        if doc.get_y() > doc.h - 50:
+            doc.add_page()
+        doc.start_section(heading, level=0)
+        doc.paragraph(heading, bold=True, size=11, gap=1.5)
+        doc.set_font(BODY, "", 8.5)
+        for line in lines:
+            doc.multi_cell(0, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        doc.ln(3)
+    return doc.bytes()

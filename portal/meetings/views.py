@@ -25,6 +25,7 @@ from portal.programme import services as programme
 from portal.registrations import access as registration_access
 from portal.registrations import services as registrations
 from portal.security import secretariat_required
+from portal.stocktaking import services as stocktaking
 
 bp = Blueprint("meetings", __name__)
 
@@ -127,4 +128,6 @@ def action_line(code: str):
                                published_count=listing.count_published(line=line))
 
     documents = listing_cache.fragment(("action_line", line.id), [f"line:{line.id}"], render_documents)
-    return render_template("meetings/action_line.html", line=line, documents=documents)
+    activities, activity_count = stocktaking.action_line_entries(line)
+    return render_template("meetings/action_line.html", line=line, documents=documents, activities=activities,
+                           activity_count=activity_count)

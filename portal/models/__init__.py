@@ -11,8 +11,10 @@ from portal.models.contribution import (
 )
 from portal.models.enums import (
     LANGUAGE_LETTERS,
+    ActivityStatus,
     ContributionState,
     DelegationState,
+    EntryState,
     ExtractionStatus,
     Gender,
     InvitationState,
@@ -22,6 +24,7 @@ from portal.models.enums import (
     MembershipStatus,
     Participation,
     ParticipationMode,
+    PartnerRole,
     RegistrationStatus,
     Role,
     ScanStatus,
@@ -37,10 +40,25 @@ from portal.models.organisation import Membership, Organisation
 from portal.models.outbox import OutgoingMail
 from portal.models.programme import Invitation, ProgrammeSession, ProgrammeVersion, Slot, Statement
 from portal.models.registration import Delegation, DelegationEvent, Participant, VisaLetter
+from portal.models.stocktaking import (
+    Call,
+    CallAnswer,
+    ContactMessage,
+    Entry,
+    EntryCountry,
+    EntryEvent,
+    EntryFile,
+    EntryIndexJob,
+    EntryPartner,
+    EntrySdg,
+    EntryVersion,
+)
 from portal.models.throttle import LoginCounter, UploadSlot
 from portal.models.user import AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "ActivityStatus", "EntryState", "PartnerRole", "Call", "CallAnswer", "ContactMessage", "Entry",
+    "EntryCountry", "EntryEvent", "EntryFile", "EntryIndexJob", "EntryPartner", "EntrySdg", "EntryVersion",
     "Statement",
     "Slot",
     "ProgrammeVersion",

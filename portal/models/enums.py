@@ -167,6 +167,32 @@ class SpeakerRank(enum.StrEnum):
     OTHER = "other"
 
 
+class EntryState(enum.StrEnum):
+    """A Stocktaking entry, and each of its versions (a version is one round of moderation)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    RETURNED = "returned"  # for changes, with a comment
+    REJECTED = "rejected"
+    ARCHIVED = "archived"  # no longer listed (an entry); replaced by a later publication (a version)
+
+
+class ActivityStatus(enum.StrEnum):
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    COMPLETED = "completed"
+
+
+class PartnerRole(enum.StrEnum):
+    """Organisation roles of the IATI activity standard (codelist OrganisationRole)."""
+
+    FUNDING = "funding"
+    ACCOUNTABLE = "accountable"
+    EXTENDING = "extending"
+    IMPLEMENTING = "implementing"
+
+
 def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
     """A portable enum column: a VARCHAR with a CHECK constraint, storing values."""
     return SAEnum(

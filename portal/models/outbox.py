@@ -19,6 +19,8 @@ class OutgoingMail(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # Where answers go, when not to the portal: the sender of a message passed on (Stocktaking contact).
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     claimed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

@@ -12,6 +12,7 @@ from portal.models import MembershipStatus
 from portal.organisations import services
 from portal.organisations.access import load_membership_for_decision, load_organisation
 from portal.pagination import paginate
+from portal.stocktaking import services as stocktaking
 
 bp = Blueprint("organisations", __name__)
 
@@ -27,7 +28,8 @@ def show(org_id: int):
     org = load_organisation(org_id)
     own, cosponsored = listing.organisation_documents(org)
     return render_template("organisations/show.html", org=org, own=own, cosponsored=cosponsored,
-                           published_count=listing.count_published(org=org))
+                           published_count=listing.count_published(org=org),
+                           activities=stocktaking.organisation_entries(org, public_only=True))
 
 
 @bp.get("/organisation/members")

@@ -21,9 +21,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from portal import pdf
+from portal.exports import csv_safe, xlsx_text
 from portal.extensions import talisman
 from portal.formflow import attempt, run
 from portal.i18n import format_date_range
@@ -298,25 +298,6 @@ def _header() -> list[str]:
             _("Head of delegation"), _("Participation"), _("Arrival"), _("Departure")]
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(row: list[str]) -> list[str]:
-    """A spreadsheet opening the CSV must not run a name such as =HYPERLINK(...): a cell that starts like
-    a formula gets a leading apostrophe (OWASP's advice on CSV injection)."""
-    return ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in row]
-
-
-def _xlsx_text(ws, row: list[str]) -> list[WriteOnlyCell]:
-    """Every cell stored as text: openpyxl would otherwise store a string that starts with = as a formula."""
-    cells = []
-    for v in row:
-        cell = WriteOnlyCell(ws, value=v)
-        cell.data_type = "s"
-        cells.append(cell)
-    return cells
-
-
 def _rows(meeting, states):
     """The export's rows, the names of countries and the labels looked up once each."""
     countries: dict = {}
@@ -344,7 +325,7 @@ def export_csv(code: str):
         yield "\ufeff"  # a byte order mark: spreadsheets then read UTF-8
         out.writerow(_header())
         for row in _rows(meeting, states):
-            out.writerow(_csv_safe(row))
+            out.writerow(csv_safe(row))
             if buf.tell() > 64 * 1024:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -363,7 +344,7 @@ def export_xlsx(code: str):
     ws = wb.create_sheet(meeting.code[:31])
     ws.append(_header())
     for row in _rows(meeting, _export_states()):
-        ws.append(_xlsx_text(ws, row))
+        ws.append(xlsx_text(ws, row))
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     wb.save(spool)
     spool.seek(0)
