@@ -5,6 +5,7 @@ Cyrillic print as written. Tests read the text back with pypdf."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -168,6 +169,25 @@ def stocktaking_report(*, title: str, summary: str, tables: list[tuple[str, list
         doc.paragraph(heading, bold=True, size=11, gap=1.5)
         doc.set_font(BODY, "", 8.5)
         for line in lines:
-            doc.multi_cell(0, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            _line(doc, line)
         doc.ln(3)
     return doc.bytes()
+
+
+# Scripts whose letters change shape or order with their neighbours (Hebrew, Arabic, Syriac, Thaana, the
+# Indic scripts, Thai, Lao, Tibetan, Myanmar, Khmer, Arabic presentation forms): only these need HarfBuzz.
+_COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff"
+                      "\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def _line(doc: FPDF, text: str, height: float = 4.2) -> None:
+    """One line of a long list, as fast as fpdf2 writes it: text shaping only for the scripts that need it
+    (a list of ten thousand Latin lines takes a fifth of the time unshaped), and a wrapping cell only for a
+    line longer than the page is wide."""
+    shaped = bool(_COMPLEX.search(text))
+    doc.set_text_shaping(shaped)
+    if doc.get_string_width(text) < doc.epw:
+        doc.cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        doc.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    doc.set_text_shaping(True)

@@ -112,7 +112,7 @@ class EntryData:
     image_alt: str = ""
 
 
-def _check(data: EntryData) -> None:
+def check(data: EntryData) -> None:
     """What a service checks whoever calls it (the form, the import)."""
     if not data.title.strip():
         raise UserError(_l("Enter the title."), "title")
@@ -149,7 +149,7 @@ def _lines(codes: list[str]) -> dict[str, ActionLine]:
 def fill_version(v: EntryVersion, data: EntryData, lines: dict[str, ActionLine] | None = None) -> None:
     """Put what was typed (or imported) into a version; lines: the action lines by code, when the caller
     has them already."""
-    _check(data)
+    check(data)
     lines = lines if lines is not None else _lines(data.action_lines)
     v.title = data.title.strip()
     v.description = data.description.strip()

@@ -13,9 +13,11 @@ pytestmark = pytest.mark.e2e
 
 PUBLIC_PAGES = ["/", "/meetings/", "/meetings/PC-3", "/meetings/PC-3?view=table", "/action-lines/C3",
                 "/documents/2", "/login", "/register", "/search?q=fracture+num%C3%A9rique",
-                "/organisations/"]
+                "/organisations/", "/stocktaking", "/stocktaking/activities", "/stocktaking/activities/1",
+                "/stocktaking/activities?sdg=4"]
 DELEGATE_PAGES = ["/contributions/new", "/contributions/", "/account", "/meetings/FORUM-2027/delegation",
-                  "/delegations/", "/meetings/FORUM-2027"]
+                  "/delegations/", "/meetings/FORUM-2027",
+                  "/stocktaking/new", "/stocktaking/mine"]
 SECRETARIAT_PAGES = ["/secretariat/moderation", "/secretariat/moderation/9", "/meetings/new",
                      "/secretariat/organisations", "/secretariat/registrations",
                      "/secretariat/meetings/FORUM-2027/registrations?state=all", "/secretariat/delegations/1",
@@ -23,7 +25,8 @@ SECRETARIAT_PAGES = ["/secretariat/moderation", "/secretariat/moderation/9", "/m
                      "/secretariat/meetings/FORUM-2027/programme", "/secretariat/meetings/FORUM-2027/programme/invite",
                      "/secretariat/meetings/FORUM-2027/programme/sessions/new",
                      "/secretariat/meetings/FORUM-2027/programme/invitations",
-                     "/secretariat/meetings/FORUM-2027/programme/slots/1"]
+                     "/secretariat/meetings/FORUM-2027/programme/slots/1", "/secretariat/stocktaking",
+                     "/stocktaking/activities/13"]
 
 
 def violations(page) -> list[dict]:
