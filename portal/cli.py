@@ -202,14 +202,17 @@ def rescan_command(pending):
     if not current_app.config.get("ANTIVIRUS_URL"):
         raise click.ClickException("No ANTIVIRUS_URL is set: there is no scanner to ask.")
     ids = uploads.files_to_rescan(pending_only=pending)
+    entry_ids = uploads.entry_files_to_rescan(pending_only=pending)
     report = uploads.RescanReport()
     with web_context():  # the mail it sends links to the portal
-        for start in range(0, len(ids), 50):  # committed in batches: a long run keeps what it found
-            uploads.rescan(ids[start:start + 50], report)
+        for batch, scan in [(ids[i:i + 50], uploads.rescan) for i in range(0, len(ids), 50)] + \
+                [(entry_ids[i:i + 50], uploads.rescan_entry_files) for i in range(0, len(entry_ids), 50)]:
+            scan(batch, report)  # committed in batches: a long run keeps what it found
             db.session.commit()
             run_committed_hooks()
             if report.unavailable:
                 break
+    ids = ids + entry_ids
     click.echo(f"{report.checked} of {len(ids)} files scanned: {report.clean} clean, "
                f"{len(report.infected)} infected, {len(report.missing)} missing.")
     for file_id, name, signature in report.infected:

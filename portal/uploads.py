@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal import antivirus, audit, storage
 from portal.extensions import db
 from portal.extract import Extraction, FileRejected, Inspection, extract_text, inspect_file
-from portal.models import DocumentFile, ScanStatus, UploadSlot
+from portal.models import DocumentFile, EntryFile, ScanStatus, UploadSlot, User
 from portal.notify import send_to_user
 
 SCAN_STATUS = {
@@ -86,41 +86,71 @@ class RescanReport:
 
 
 def files_to_rescan(*, pending_only: bool) -> list[int]:
-    """The ids of the stored files to scan: those in quarantine, or every file not found infected."""
-    wanted = [ScanStatus.PENDING] if pending_only else [ScanStatus.PENDING, ScanStatus.UNSCANNED, ScanStatus.CLEAN]
-    return list(db.session.scalars(select(DocumentFile.id).where(DocumentFile.scan_status.in_(wanted))
+    """The ids of the contributions' stored files to scan: those in quarantine, or every file not found
+    infected."""
+    return list(db.session.scalars(select(DocumentFile.id).where(DocumentFile.scan_status.in_(_wanted(pending_only)))
                                    .order_by(DocumentFile.id)))
 
 
+def entry_files_to_rescan(*, pending_only: bool) -> list[int]:
+    """The same for the files of Stocktaking entries."""
+    return list(db.session.scalars(select(EntryFile.id).where(EntryFile.scan_status.in_(_wanted(pending_only)))
+                                   .order_by(EntryFile.id)))
+
+
+def _wanted(pending_only: bool) -> list[ScanStatus]:
+    return [ScanStatus.PENDING] if pending_only else [ScanStatus.PENDING, ScanStatus.UNSCANNED, ScanStatus.CLEAN]
+
+
 def rescan(file_ids: list[int], report: RescanReport) -> RescanReport:
-    """Scan these stored files again and record what the scanner says (the caller commits). A file
-    found infected is never downloadable again; its uploader is told by email and the audit log
-    keeps the finding."""
+    """Scan these stored files of contributions again and record what the scanner says (the caller
+    commits). A file found infected is never downloadable again; its uploader is told by email and the
+    audit log keeps the finding."""
     for f in db.session.scalars(select(DocumentFile).where(DocumentFile.id.in_(file_ids))
                                 .order_by(DocumentFile.id)):
-        path = storage.path_for(f.storage_key)
-        if not path.exists():
-            report.missing.append(f.id)
-            continue
-        result = antivirus.scan_path(path)
-        if result.verdict in (antivirus.Verdict.UNAVAILABLE, antivirus.Verdict.NOT_CONFIGURED):
-            report.unavailable = result.detail or "no ANTIVIRUS_URL is set"
+        if not _rescan_one(f, report, {"contribution": f.version.contribution_id}):
             return report
-        report.checked += 1
-        f.scanned_at = datetime.now(timezone.utc)
-        if result.verdict == antivirus.Verdict.CLEAN:
-            f.scan_status, f.scan_signature = ScanStatus.CLEAN, None
-            report.clean += 1
-            continue
-        f.scan_status, f.scan_signature = ScanStatus.INFECTED, (result.signature or "unknown")[:200]
-        report.infected.append((f.id, f.filename, f.scan_signature))
-        audit.record("file.infected", target=f, detail={"signature": f.scan_signature,
-                                                        "contribution": f.version.contribution_id})
-        if f.uploaded_by is not None:
+        if f.scan_status == ScanStatus.INFECTED and f.uploaded_by is not None:
             send_to_user(f.uploaded_by, "mail/file_infected.txt", file=f, signature=f.scan_signature,
                          contribution=f.version.contribution)
     db.session.flush()
     return report
+
+
+def rescan_entry_files(file_ids: list[int], report: RescanReport) -> RescanReport:
+    """The same for the files of Stocktaking entries (their versions share stored bytes: each row is
+    scanned and marked)."""
+    for f in db.session.scalars(select(EntryFile).where(EntryFile.id.in_(file_ids)).order_by(EntryFile.id)):
+        if not _rescan_one(f, report, {"stocktaking_entry": f.version.entry_id}):
+            return report
+        uploader = db.session.get(User, f.uploaded_by_id) if f.uploaded_by_id else None
+        if f.scan_status == ScanStatus.INFECTED and uploader is not None:
+            send_to_user(uploader, "mail/entry_file_infected.txt", file=f, signature=f.scan_signature,
+                         entry=f.version.entry)
+    db.session.flush()
+    return report
+
+
+def _rescan_one(f, report: RescanReport, where: dict) -> bool:
+    """Scan one file row and record the verdict on it; False when the scanner stopped answering."""
+    path = storage.path_for(f.storage_key)
+    if not path.exists():
+        report.missing.append(f.id)
+        return True
+    result = antivirus.scan_path(path)
+    if result.verdict in (antivirus.Verdict.UNAVAILABLE, antivirus.Verdict.NOT_CONFIGURED):
+        report.unavailable = result.detail or "no ANTIVIRUS_URL is set"
+        return False
+    report.checked += 1
+    f.scanned_at = datetime.now(timezone.utc)
+    if result.verdict == antivirus.Verdict.CLEAN:
+        f.scan_status, f.scan_signature = ScanStatus.CLEAN, None
+        report.clean += 1
+        return True
+    f.scan_status, f.scan_signature = ScanStatus.INFECTED, (result.signature or "unknown")[:200]
+    report.infected.append((f.id, f.filename, f.scan_signature))
+    audit.record("file.infected", target=f, detail={"signature": f.scan_signature, **where})
+    return True
 
 
 # Limits on uploads in progress ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -618,3 +619,43 @@ def test_the_sweeper_keeps_stocktaking_files_and_images(client, st, app):
     assert backup.sweep(older_than_seconds=0) == []
     assert storage.path_for(v.image_key).is_file() and storage.path_for(v.files[0].storage_key).is_file()
     assert backup.verify_storage().orphans == []
+
+
+# Files go through the virus scanner like contributions ------------------------------------------------------
+
+def test_an_infected_file_is_refused_and_a_held_one_waits_for_the_rescan(client, st, app, runner, tmp_path):
+    from portal.models import EntryFile, ScanStatus
+    from tests.test_antivirus import EICAR
+
+    url = os.environ.get("TEST_ANTIVIRUS_URL")
+    if not url:
+        if os.environ.get("REQUIRE_ANTIVIRUS_TESTS"):
+            pytest.fail("TEST_ANTIVIRUS_URL is not set: run the suite through scripts/with-clamd.sh (make test)")
+        pytest.skip("no clamd: run through scripts/with-clamd.sh (make test does)")
+    app.config["ANTIVIRUS_URL"] = url
+    login(client, st.alice.email)
+    data = form(submit="1", files=[(io.BytesIO(EICAR), "report.txt")])
+    data["csrf_token"] = client.csrf_token("/stocktaking/new")
+    r = client.post("/stocktaking/new", data=data, content_type="multipart/form-data")
+    assert r.status_code == 400 and "the virus scanner found" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Entry.id))) == 0
+    # The scanner cannot be reached: the activity is kept as a draft and the file held.
+    app.config["ANTIVIRUS_URL"] = f"unix://{tmp_path}/no-clamd-here.sock"
+    data = form(submit="1", files=[(io.BytesIO(b"A clean report about the schools."), "report.txt")])
+    data["csrf_token"] = client.csrf_token("/stocktaking/new")
+    r = client.post("/stocktaking/new", data=data, content_type="multipart/form-data")
+    assert r.status_code == 302
+    assert "could not be checked for viruses yet" in client.get(r.location).get_data(as_text=True)
+    e = only_entry()
+    (f,) = e.latest_version.files
+    assert e.state == EntryState.DRAFT and f.scan_status == ScanStatus.PENDING
+    r = client.post_form(f"/stocktaking/activities/{e.id}/submit", {}, page=f"/stocktaking/activities/{e.id}")
+    assert "waiting for the virus scan" in client.get(r.location).get_data(as_text=True)
+    app.config["ANTIVIRUS_URL"] = url
+    out = runner.invoke(args=["rescan", "--pending"])
+    assert out.exit_code == 0 and "1 of 1 files scanned: 1 clean" in out.output
+    db.session.expire_all()
+    assert db.session.get(EntryFile, f.id).scan_status == ScanStatus.CLEAN
+    client.post_form(f"/stocktaking/activities/{e.id}/submit", {}, page=f"/stocktaking/activities/{e.id}")
+    db.session.expire_all()
+    assert db.session.get(Entry, e.id).state == EntryState.SUBMITTED

@@ -163,6 +163,7 @@ def upgrade():
     sa.Column('pages', sa.Integer(), nullable=True),
     sa.Column('scan_status', sa.Enum('clean', 'pending', 'unscanned', 'infected', name='entry_scan_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('scan_signature', sa.String(length=200), nullable=True),
+    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_stocktaking_files_uploaded_by_id_users'), ondelete='SET NULL'),

@@ -211,6 +211,7 @@ class EntryFile(Base):
     scan_status: Mapped[ScanStatus] = mapped_column(
         enum_column(ScanStatus, "entry_scan_status"), default=ScanStatus.UNSCANNED)
     scan_signature: Mapped[str | None] = mapped_column(String(200))
+    scanned_at: Mapped[datetime | None]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 

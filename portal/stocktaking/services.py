@@ -43,6 +43,7 @@ from portal.models import (
     Language,
     Organisation,
     PartnerRole,
+    ScanStatus,
     User,
 )
 from portal.notify import send_to_user
@@ -194,6 +195,7 @@ def _attach(v: EntryVersion, uploads: list[Upload], by: User | None) -> None:
             text=up.extraction.text if up.extraction.ok else None,
             extraction_status=ExtractionStatus.OK if up.extraction.ok else ExtractionStatus.FAILED,
             pages=up.extraction.pages, scan_status=up.scan,
+            scanned_at=now() if up.scan == ScanStatus.CLEAN else None,
             uploaded_by_id=by.id if by is not None else None))
 
 

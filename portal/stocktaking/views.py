@@ -25,7 +25,7 @@ from portal.formflow import apply_error, attempt, receive, run
 from portal.labels import STAKEHOLDER_TYPES, action_line_title, country_name, label, sdg_label
 from portal.meetings.services import action_lines as all_action_lines
 from portal.meetings.services import to_utc
-from portal.models import GENEVA, ActivityStatus, EntryState, Language, Organisation, PartnerRole
+from portal.models import GENEVA, ActivityStatus, EntryState, Language, Organisation, PartnerRole, ScanStatus
 from portal.security import DOWNLOAD_CSP, secretariat_required
 from portal.stocktaking import access, images, report, services
 from portal.stocktaking.forms import ButtonForm, CallForm, ContactForm, DecisionForm, EntryForm, website_list
@@ -296,12 +296,11 @@ def new():
         return render_template("stocktaking/not_allowed.html"), 403
     form = EntryForm(action_lines=all_action_lines())
     if form.validate_on_submit():
-        submit = bool(form.submit.data)
-        e = _save(form, lambda ups, img: services.create(org, current_user, _data(form), submit=submit,
-                                                         uploads=ups, image=img))
+        held = []
+        e = _save(form, lambda ups, img: services.create(org, current_user, _data(form),
+                                                         submit=_submit(form, ups, held), uploads=ups, image=img))
         if e is not None:
-            flash(_("Submitted: the secretariat will review the activity and you will get an email.") if submit
-                  else _("Draft saved. Nobody but your organisation and the secretariat sees it."), "success")
+            _saved_message(form, held, update=False)
             return redirect(url_for("stocktaking.entry", entry_id=e.id))
     return render_template("stocktaking/form.html", form=form, entry=None, version=None), 400 if form.errors else 200
 
@@ -316,20 +315,37 @@ def edit(entry_id: int):
     if request.method == "GET":
         _fill_form(form, base)
     if form.validate_on_submit():
-        submit = bool(form.submit.data)
         remove = [int(i) for i in form.remove_files.data or [] if i.isdigit()]
+        held = []
         unused = _save(form, lambda ups, img: services.update(
-            e, current_user, _data(form), submit=submit, uploads=ups, image=img,
+            e, current_user, _data(form), submit=_submit(form, ups, held), uploads=ups, image=img,
             remove_image=form.remove_image.data, remove_files=remove))
         if unused is not None:
             for key in unused:
                 storage.delete(key)
-            flash(_("Submitted: the secretariat will review the changes; the published version stays visible "
-                    "until then.") if submit and e.current_version_id else
-                  _("Submitted: the secretariat will review the activity and you will get an email.") if submit
-                  else _("Draft saved."), "success")
+            _saved_message(form, held, update=e.current_version_id is not None)
             return redirect(url_for("stocktaking.entry", entry_id=e.id))
     return render_template("stocktaking/form.html", form=form, entry=e, version=base), 400 if form.errors else 200
+
+
+def _submit(form: EntryForm, uploads, held: list) -> bool:
+    """Submit as asked, unless a file just received waits for the virus scan (the scanner could not be
+    reached): then the activity is kept as a draft, to be submitted once the file has been checked."""
+    held.extend(u.filename for u in uploads if u.scan == ScanStatus.PENDING)
+    return bool(form.submit.data) and not held
+
+
+def _saved_message(form: EntryForm, held: list, *, update: bool) -> None:
+    if held:
+        flash(_("Saved as a draft: %(names)s could not be checked for viruses yet. Submit the activity once the "
+                "check is done (it usually takes a few minutes).", names=", ".join(held)), "warning")
+    elif form.submit.data and update:
+        flash(_("Submitted: the secretariat will review the changes; the published version stays visible "
+                "until then."), "success")
+    elif form.submit.data:
+        flash(_("Submitted: the secretariat will review the activity and you will get an email."), "success")
+    else:
+        flash(_("Draft saved. Nobody but your organisation and the secretariat sees it."), "success")
 
 
 def _fill_form(form: EntryForm, v) -> None:
