@@ -659,3 +659,26 @@ def test_an_infected_file_is_refused_and_a_held_one_waits_for_the_rescan(client,
     client.post_form(f"/stocktaking/activities/{e.id}/submit", {}, page=f"/stocktaking/activities/{e.id}")
     db.session.expire_all()
     assert db.session.get(Entry, e.id).state == EntryState.SUBMITTED
+
+
+# Browse and search ------------------------------------------------------------------------------------------
+
+def test_browse_finds_published_entries_by_facet_and_word_and_never_a_draft(client, other_client, st):
+    e = published(client, st)
+    client.post_form("/logout", {})
+    login(client, st.olga.email)
+    describe(client, title="Draft about water pumps", sdgs=["6"], countries=["BJ"])
+    page = other_client.get("/stocktaking/activities?sdg=4").get_data(as_text=True)
+    assert "Rural broadband for schools" in page and "1 activity" in page
+    assert "SDG 4: Quality education" in page and "Draft about water pumps" not in page
+    assert "Rural broadband" not in other_client.get("/stocktaking/activities?sdg=6").get_data(as_text=True)
+    assert "Rural broadband" in other_client.get("/stocktaking/activities?region=africa&partners=yes").get_data(
+        as_text=True)
+    assert "Rural broadband" not in other_client.get("/stocktaking/activities?region=europe").get_data(as_text=True)
+    assert "Rural broadband" in other_client.get("/stocktaking/activities?q=teachers").get_data(as_text=True)
+    assert "pumps" not in other_client.get("/stocktaking/activities?q=pumps").get_data(as_text=True)
+    odd = other_client.get("/stocktaking/activities?sdg=99&colour=red")
+    assert odd.status_code == 200 and "is not known and was ignored" in odd.get_data(as_text=True)
+    home = other_client.get("/stocktaking").get_data(as_text=True)
+    assert "Browse the 1 activity" in home and "Describe an activity" in home
+    assert f"/stocktaking/activities/{e.id}" in home

@@ -655,3 +655,7 @@ def organisations_by_name(names: list[str]) -> dict[str, Organisation]:
     if not keys:
         return {}
     return {o.name_key: o for o in db.session.scalars(select(Organisation).where(Organisation.name_key.in_(keys)))}
+
+
+def action_line_titles() -> dict[str, str]:
+    return dict(db.session.execute(select(ActionLine.code, ActionLine.title)).all())

@@ -52,21 +52,49 @@ def home():
                            may_describe=services.owner_organisation(current_user) is not None)
 
 
+FACET_NAMES = {"action_line": _l("Action line"), "sdg": _l("SDG"), "region": _l("Region"), "country": _l("Country"),
+               "scope": _l("Scope"), "stakeholder_type": _l("Stakeholder type"), "status": _l("Status"),
+               "partners": _l("Looking for partners"), "funding": _l("Looking for funding"),
+               "updated": _l("Updated for"), "inactive": _l("Inactive"), "language": _l("Language of the entry")}
+FACET_LIMIT = 12
+
+
+def _ordered(facet: str, items: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    if facet == "action_line":
+        return sorted(items, key=lambda kv: int(kv[0][1:]) if kv[0][1:].isdigit() else 99)
+    if facet == "sdg":
+        return sorted(items, key=lambda kv: int(kv[0]) if kv[0].isdigit() else 99)
+    if facet == "updated":
+        return sorted(items, reverse=True)
+    if facet == "region":
+        order = {r: i for i, r in enumerate(regions.ITU_REGIONS)}
+        return sorted(items, key=lambda kv: order.get(kv[0], 99))
+    return items  # by count
+
+
 @bp.get("/stocktaking/activities")
 def browse():
-    params, errors = search.parse_entry_params(request.args)
-    for e in errors:
-        flash(e, "warning")
-    try:
-        page = search.run_entries(params)
-    except search.BadQuery as exc:
-        flash(str(exc.message), "error")
-        page = None
-    return render_template("stocktaking/browse.html", params=params, page=page, region_names=REGION_NAMES,
-                           facet_label=_facet_label)
+    params, notices = search.parse_entry_params(request.args)
+    page = search.run_entries(params)
+    facets = []
+    for facet in search.ENTRY_FACETS:
+        items = _ordered(facet, list(page.facets.get(facet, [])))[:FACET_LIMIT]
+        if items and facet != "inactive":
+            facets.append((facet, items))
+
+    titles = services.action_line_titles()
+
+    def browse_url(**changes) -> str:
+        args = {"q": params.q.strip() or None, **params.filters, "sort": params.sort or None}
+        args.update(changes)
+        return url_for("stocktaking.browse", **{k: v for k, v in args.items() if v})
+
+    return render_template("stocktaking/browse.html", params=params, page=page, notices=notices, facets=facets,
+                           facet_names=FACET_NAMES, browse_url=browse_url,
+                           facet_label=lambda f, v: _facet_label(f, v, titles))
 
 
-def _facet_label(facet: str, value: str) -> str:
+def _facet_label(facet: str, value: str, titles: dict[str, str]) -> str:
     if facet == "sdg":
         return sdg_label(value)
     if facet == "country":
@@ -87,6 +115,11 @@ def _facet_label(facet: str, value: str) -> str:
             return value
     if facet in ("partners", "funding", "inactive"):
         return _("Yes") if value == "yes" else _("No")
+    if facet == "scope":
+        return _("Global") if value == "global" else _("In given countries")
+    if facet == "action_line":
+        line = titles.get(value)
+        return f"{value} {action_line_title(line, value)}" if line else value
     return value
 
 
