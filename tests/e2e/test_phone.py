@@ -11,8 +11,10 @@ pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 390, "height": 844}
 PUBLIC_FORMS = ["/search?q=information", "/search?q=fracture&meeting=PC-3", "/login", "/register",
-                "/password/forgot", "/organisations/", "/"]
-DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password", "/meetings/FORUM-2027/delegation"]
+                "/password/forgot", "/organisations/", "/", "/stocktaking", "/stocktaking/activities",
+                "/stocktaking/activities/1", "/stocktaking/activities/1/contact"]
+DELEGATE_FORMS = ["/contributions/new", "/account", "/account/password", "/meetings/FORUM-2027/delegation",
+                  "/stocktaking/new"]
 SECRETARIAT_FORMS = ["/secretariat/moderation", "/secretariat/organisations", "/secretariat/accounts",
                      "/secretariat/audit", "/meetings/new", "/secretariat/meetings/FORUM-2027/registrations",
                      "/secretariat/delegations/1", "/secretariat/meetings/FORUM-2027/programme",
