@@ -61,10 +61,10 @@ def currency_choices() -> list[tuple[str, str]]:
 
 class PartnerForm(Form):
     name = StringField(_l("Partner organisation"), filters=[strip], validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=choices(PARTNER_ROLES), validate_choice=False)
+    role = SelectField(_l("Role"), choices=choices(PARTNER_ROLES, blank=""), validate_choice=False)
 
     def validate_role(self, field):
-        if self.name.data and field.data not in {k for k, _ in choices(PARTNER_ROLES)}:
+        if self.name.data and field.data not in {k.value for k in PARTNER_ROLES}:
             raise ValidationError(_l("Choose the partner's role from the list."))
 
 
