@@ -123,6 +123,7 @@ def test_a_member_saves_a_draft_that_only_the_organisation_and_the_secretariat_s
     ({"contact_role": "alice@ict.go.ke"}, "contact_role", "not an email address"),
     ({"funding_amount": "5000"}, "funding_amount", "Tick Looking for funding"),
     ({"status": "completed"}, "end_date", "needs its end date"),
+    ({"partners-0-role": ""}, "partners-0-role", "role from the list"),
 ])
 def test_bad_input_is_refused_at_its_field_keeping_what_was_typed(client, st, over, field, message):
     login(client, st.alice.email)
