@@ -224,8 +224,8 @@ def test_reminders_are_sent_once_when_the_command_runs_twice(app, client, runner
     db.session.commit()
     first = runner.invoke(args=["send-reminders"])
     second = runner.invoke(args=["send-reminders"])
-    assert first.exit_code == 0 and "Reminders sent: 1." in first.output
-    assert second.exit_code == 0 and "Reminders sent: 0." in second.output
+    assert first.exit_code == 0 and "Reminders sent: 1 invitations" in first.output
+    assert second.exit_code == 0 and "Reminders sent: 0 invitations" in second.output
     subjects = [m["Subject"] for m in mail_to(app, hlt.alice.email)]
     assert len([s for s in subjects if s.startswith("Reminder — action required")]) == 1
     assert not [m for m in mail_to(app, hlt.bob.email) if m["Subject"].startswith("Reminder")]
