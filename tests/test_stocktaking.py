@@ -684,3 +684,17 @@ def test_browse_finds_published_entries_by_facet_and_word_and_never_a_draft(clie
     home = other_client.get("/stocktaking").get_data(as_text=True)
     assert "Browse the 1 activity" in home and "Describe an activity" in home
     assert f"/stocktaking/activities/{e.id}" in home
+
+
+def test_renaming_the_organisation_renames_it_in_the_activities_search(client, other_client, st):
+    from portal.db import run_committed_hooks
+    from portal.organisations.services import update_organisation
+    published(client, st)
+    assert "Ministry of ICT of Kenya" in other_client.get("/stocktaking/activities").get_data(as_text=True)
+    org = db.session.get(Organisation, st.org.id)
+    update_organisation(org, st.sec, name="Ministry of ICT and Digital Economy of Kenya", country="KE",
+                        stakeholder_type=org.stakeholder_type, website=None, description=None)
+    db.session.commit()
+    run_committed_hooks()
+    page = other_client.get("/stocktaking/activities?q=digital").get_data(as_text=True)
+    assert "Ministry of ICT and Digital Economy of Kenya" in page and "Rural broadband for schools" in page

@@ -13,9 +13,17 @@ from portal import audit
 from portal.contributions.listing import PUBLISHED
 from portal.errors import UserError
 from portal.extensions import db
-from portal.models import Contribution, Membership, MembershipStatus, Organisation, StakeholderType, User
+from portal.models import (
+    Contribution,
+    Entry,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    StakeholderType,
+    User,
+)
 from portal.notify import send_to_address, send_to_user
-from portal.search import jobs
+from portal.search import enqueue_entries, jobs
 
 NAME_LIST_LIMIT = 2000
 
@@ -158,4 +166,5 @@ def update_organisation(org: Organisation, by: User, *, name: str, country: str 
         # Search entries show the organisation's name and are filtered by its stakeholder type.
         jobs.enqueue_many(db.session.scalars(
             select(Contribution.id).where(Contribution.organisation_id == org.id, PUBLISHED)))
+        enqueue_entries(list(db.session.scalars(select(Entry.id).where(Entry.organisation_id == org.id))))
     return org

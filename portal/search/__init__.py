@@ -1,23 +1,44 @@
 """Full-text search of the portal (Whoosh). This package is the only code that imports whoosh.
 
-analysis.py  how text becomes terms, in the six UN languages
-schema.py    the fields of the index and how a contribution becomes an entry
-source.py    what the index should hold, read from the database
-store.py     where the index lives, the writer lock, the swap of a rebuilt index
-indexer.py   draining the job table, reindex, check
-engine.py    query evaluation, facets, paging over the index
-service.py   the public search: parameters, parsing, highlighting, suggestions
-pending.py   the moderation queue's search (pending items are never in the index)
+Two collections, each its own index: the published contributions and the published WSIS Stocktaking
+entries, analysed, queried, drained, checked and rebuilt by the same code.
+
+analysis.py    how text becomes terms, in the six UN languages
+collection.py  the collections: schema, source loader, job table and pointer of each
+schema.py      the fields of each index and how a contribution or an entry becomes a document
+source.py      what each index should hold, read from the database
+store.py       where the indexes live, the writer lock, the swap of a rebuilt index
+indexer.py     draining the job tables, reindex, check
+engine.py      query evaluation, facets, paging over an index
+service.py     the public search of contributions: parameters, parsing, highlighting, suggestions
+entries.py     the search of the Stocktaking entries (enqueue_entry, parse_entry_params, run_entries)
+jobs.py        the job tables: enqueue (contributions), enqueue_entry
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from portal.search.entries import (
+    ENTRY_FACETS,
+    EntryHit,
+    EntryParams,
+    enqueue_entries,
+    enqueue_entry,
+    parse_entry_params,
+    run_entries,
+)
+from portal.search.service import BadQuery, Page
+
+__all__ = ["DEFAULTS", "ENTRY_FACETS", "BadQuery", "EntryHit", "EntryParams", "Page", "enqueue_entries",
+           "enqueue_entry", "index_status", "init_app", "parse_entry_params", "rebuild_index", "run_entries"]
+
 DEFAULTS = {
     "SEARCH_ENABLED": True,
     # None: instance/index (a symbolic link to the current index directory beside it).
     "SEARCH_INDEX_DIR": None,
+    # None: stocktaking-index beside the contributions' index (the Stocktaking entries' own index).
+    "SEARCH_STOCKTAKING_INDEX_DIR": None,
     # Characters of each language version that are indexed (see benchmarks/RESULTS.md for why a bound).
     "SEARCH_BODY_CHARS": 12_000,
     # Characters of each text stored for highlighted passages.
@@ -61,16 +82,18 @@ def init_app(app: Flask) -> None:
 
 
 def rebuild_index() -> int:
-    """Rebuild the public index from the database. Returns the number of documents indexed."""
+    """Rebuild every public index (contributions and Stocktaking entries) from the database. Returns
+    the number of documents indexed in all."""
     from flask import current_app
 
     from portal.search import indexer
 
-    return indexer.reindex(current_app._get_current_object()).documents
+    return sum(stats.documents for stats in indexer.reindex_all(current_app._get_current_object()))
 
 
 def index_status() -> dict:
-    """The state of the index for /healthz."""
+    """The state of the indexes for /healthz: the contributions' at the top level, each collection's
+    under "collections", the worst status of them as "status"."""
     from portal.search import indexer
 
     return indexer.status()

@@ -15,6 +15,11 @@ slower for a faceted page (benchmarks/RESULTS.md). Here the tree is evaluated wi
   (no second query), and paging picks the top n with a heap;
 * phrases are checked with Whoosh's own phrase matcher (positions), per segment.
 
+The engine serves every collection (collection.py) alike: what it needs of a layout it reads from the
+index's own schema. A facet is single-valued when its field is an ID with a column (its values are read
+from the column) and multi-valued when it is a KEYWORD field (its values are read from its postings);
+sorting needs the ``published`` column, and sorting by title a ``title_key`` column.
+
 One `Context` per index generation and process, shared by the request threads and replaced when the
 index changes (a drain committed, or reindex swapped the directory); whoosh readers are not
 thread-safe, so every read from them holds the context's lock (the work on sets does not).
@@ -35,12 +40,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.fields import KEYWORD
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 
 from portal.search import analysis as a
 from portal.search import store
-from portal.search.schema import MULTI_FACETS, SINGLE_FACETS, STEMMED
+from portal.search.schema import STEMMED
 
 log_ = logging.getLogger("portal.search")
 
@@ -140,6 +146,8 @@ class Context:
         self.generation = self.ix.latest_generation()
         self.searcher = self.ix.searcher()
         self.schema = self.ix.schema
+        # Facets with several values per document (KEYWORD fields); the others are columns.
+        self.multi_valued = frozenset(name for name, f in self.schema.items() if isinstance(f, KEYWORD))
         self.lock = threading.RLock()
         self.refs = 0
         self.retired = False
@@ -350,9 +358,13 @@ def stamps(leaf: Leaf) -> list[str]:
     return _segment(leaf, "stamp", lambda: list(leaf.reader.column_reader("stamp", translate=True)))
 
 
+def title_keys(leaf: Leaf) -> list[bytes]:
+    return _segment(leaf, "title_key", lambda: list(leaf.reader.column_reader("title_key", translate=False)))
+
+
 def facet_values(leaf: Leaf, facet: str) -> list:
     """Single-valued facets: the value of each document ('' if none). Multi-valued: a tuple."""
-    if facet in SINGLE_FACETS:
+    if facet not in leaf.ctx.multi_valued:
         return _segment(leaf, "facet:" + facet,
                         lambda: list(leaf.reader.column_reader(facet, translate=True)))
 
@@ -533,7 +545,11 @@ class Outcome:
 
 def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset: int, limit: int,
            facets=()) -> Outcome:
+    """The documents matching the plan and every filter (facet: value), counted, with the facets'
+    counts over them and one page of them: by score ("relevance", when the query has words to rank
+    by), else by the published column ("newest", "oldest") or by the title_key column ("title")."""
     counts: dict[str, Counter] = {f: Counter() for f in facets}
+    multi = ctx.multi_valued
     candidates: list[tuple] = []
     total = 0
     k = offset + limit
@@ -553,7 +569,7 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
         total += len(matched)
         for f in facets:
             values = facet_values(leaf, f)
-            if f in MULTI_FACETS:
+            if f in multi:
                 counts[f].update(chain.from_iterable(map(values.__getitem__, matched)))
             else:
                 counts[f].update(map(values.__getitem__, matched))
@@ -561,6 +577,10 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
             scores = _scores(ctx, leaf, p, matched)
             top = heapq.nlargest(k, scores.items(), key=itemgetter(1))
             candidates.extend((s, -(leaf.offset + d), leaf, d) for d, s in top)
+        elif sort == "title":
+            keys = title_keys(leaf)
+            top = heapq.nsmallest(k, matched, key=keys.__getitem__)
+            candidates.extend((keys[d], leaf.offset + d, leaf, d) for d in top)
         else:
             dates = published(leaf)
             if sort == "oldest":
@@ -569,13 +589,13 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
             else:
                 top = heapq.nlargest(k, matched, key=dates.__getitem__)
                 candidates.extend((dates[d], leaf.offset + d, leaf, d) for d in top)
-    candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
+    candidates.sort(key=lambda c: (c[0], c[1]), reverse=sort != "title")
     page = candidates[offset:k]
     hits = []
     for score, _, leaf, d in page:
         with ctx.lock:
             stored = leaf.reader.stored_fields(d)
-        hits.append(Hit(docnum=leaf.offset + d, score=float(score), fields=stored))
+        hits.append(Hit(docnum=leaf.offset + d, score=0.0 if sort == "title" else float(score), fields=stored))
     for f in facets:
         counts[f].pop("", None)
         counts[f].pop(None, None)

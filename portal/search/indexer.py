@@ -15,6 +15,10 @@ the database, so replaying is harmless). Processes also drain what is left once 
 `reindex` builds a new index directory from the database while the portal keeps answering from the
 current one, swaps it in, then brings it in line with anything that changed during the build.
 `check` compares every entry's stamp with the database.
+
+Every function works on one collection (collection.py: the contributions, by default, or the Stocktaking
+entries), each with its own index, writer lock and job table; `drain_on_start`, `check_all`, `reindex_all`
+and `status` cover them all.
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
-from portal.models import IndexJob
-from portal.search import engine, source, store
+from portal.search import engine, store
+from portal.search.collection import COLLECTIONS, CONTRIBUTIONS, Collection
 from portal.search.schema import document
 
 log = logging.getLogger("portal.search")
@@ -49,9 +53,9 @@ def _cfg(app: Flask, key: str):
 # --- Applying changes ------------------------------------------------------------------------------
 
 
-def _apply(ptr: Path, sources: list[source.Source], excerpt_chars: int) -> None:
-    """Write the entries of these contributions (or remove them) in one index commit."""
-    ix = store.open_for_writing(ptr)
+def _apply(ptr: Path, sources: list, excerpt_chars: int, collection: Collection = CONTRIBUTIONS) -> None:
+    """Write the entries of these sources (or remove them) in one index commit."""
+    ix = store.open_for_writing(ptr, collection)
     writer = ix.writer(timeout=10.0, codec=store.codec(), compound=False)
     try:
         for src in sources:
@@ -116,15 +120,18 @@ def _abandon(writer) -> None:
             log.debug("releasing a writer lock", exc_info=True)
 
 
-def _load(app: Flask, ids: list[int]) -> list[source.Source]:
+def _load(app: Flask, ids: list[int], collection: Collection = CONTRIBUTIONS) -> list:
     with Session(db.engine) as s:
-        return list(source.load(s, ids, _cfg(app, "SEARCH_BODY_CHARS")))
+        return list(collection.load(s, ids, _cfg(app, "SEARCH_BODY_CHARS")))
 
 
-def drain(app: Flask, *, wait: float = 0.0, budget: float | None = None) -> str:
-    """Index pending jobs. Returns "done" (none left that can run), "busy" (another writer holds the
-    lock), "budget" (time is up, jobs are left) or "failed" (some jobs failed and were kept)."""
-    ptr = store.pointer(app)
+def drain(app: Flask, *, wait: float = 0.0, budget: float | None = None,
+          collection: Collection = CONTRIBUTIONS) -> str:
+    """Index the collection's pending jobs. Returns "done" (none left that can run), "busy" (another
+    writer holds the lock), "budget" (time is up, jobs are left) or "failed" (some jobs failed and were
+    kept)."""
+    ptr = store.pointer(app, collection)
+    Job, target = collection.job, collection.job_target
     lock = store.WriterLock(ptr)
     if not lock.acquire(timeout=wait):
         return "busy"
@@ -135,23 +142,23 @@ def drain(app: Flask, *, wait: float = 0.0, budget: float | None = None) -> str:
         while True:
             with Session(db.engine) as s:
                 jobs = s.execute(
-                    select(IndexJob.id, IndexJob.contribution_id)
-                    .where(IndexJob.attempts < MAX_ATTEMPTS, IndexJob.id.not_in(seen_failures or {-1}))
-                    .order_by(IndexJob.id).limit(BATCH)).all()
+                    select(Job.id, target.label("target"))
+                    .where(Job.attempts < MAX_ATTEMPTS, Job.id.not_in(seen_failures or {-1}))
+                    .order_by(Job.id).limit(BATCH)).all()
             if not jobs:
                 return "failed" if failed else "done"
-            ids = list(dict.fromkeys(j.contribution_id for j in jobs))
+            ids = list(dict.fromkeys(j.target for j in jobs))
             try:
-                _apply(ptr, _load(app, ids), _cfg(app, "SEARCH_EXCERPT_CHARS"))
+                _apply(ptr, _load(app, ids, collection), _cfg(app, "SEARCH_EXCERPT_CHARS"), collection)
             except Exception:  # noqa: BLE001 - retried job by job below
                 log.warning("index batch of %d jobs failed; retrying them one by one", len(jobs), exc_info=True)
-                done = _one_by_one(app, ptr, jobs, seen_failures)
+                done = _one_by_one(app, ptr, jobs, seen_failures, collection)
                 failed = True
             else:
                 done = [j.id for j in jobs]
             if done:
                 with Session(db.engine) as s:
-                    s.execute(delete(IndexJob).where(IndexJob.id.in_(done)))
+                    s.execute(delete(Job).where(Job.id.in_(done)))
                     s.commit()
             if budget is not None and time.monotonic() - started > budget:
                 return "budget"
@@ -159,17 +166,18 @@ def drain(app: Flask, *, wait: float = 0.0, budget: float | None = None) -> str:
         lock.release()
 
 
-def _one_by_one(app: Flask, ptr: Path, jobs, seen_failures: set[int]) -> list[int]:
+def _one_by_one(app: Flask, ptr: Path, jobs, seen_failures: set[int], collection: Collection) -> list[int]:
     done = []
+    Job = collection.job
     for j in jobs:
         try:
-            _apply(ptr, _load(app, [j.contribution_id]), _cfg(app, "SEARCH_EXCERPT_CHARS"))
+            _apply(ptr, _load(app, [j.target], collection), _cfg(app, "SEARCH_EXCERPT_CHARS"), collection)
         except Exception as exc:  # noqa: BLE001 - recorded on the job row
-            log.error("indexing contribution %s failed: %s", j.contribution_id, exc, exc_info=True)
+            log.error("indexing %s %s failed: %s", collection.name, j.target, exc, exc_info=True)
             seen_failures.add(j.id)
             with Session(db.engine) as s:
-                s.execute(update(IndexJob).where(IndexJob.id == j.id).values(
-                    attempts=IndexJob.attempts + 1,
+                s.execute(update(Job).where(Job.id == j.id).values(
+                    attempts=Job.attempts + 1,
                     last_error=f"{exc.__class__.__name__}: {exc}"[:500]))
                 s.commit()
         else:
@@ -183,44 +191,45 @@ _retry_lock = threading.Lock()
 _retrying: dict[str, threading.Thread] = {}
 
 
-def drain_after_commit() -> None:
-    """Called after each commit that wrote jobs. Never raises: the change is committed, and a job
-    left behind is drained later (or found by check-index)."""
+def drain_after_commit(collection: Collection = CONTRIBUTIONS) -> None:
+    """Called after each commit that wrote jobs of the collection. Never raises: the change is
+    committed, and a job left behind is drained later (or found by check-index)."""
     app = current_app._get_current_object()
     if not app.config.get("SEARCH_ENABLED", True):
         return
     try:
         outcome = drain(app, wait=_cfg(app, "SEARCH_DRAIN_WAIT_SECONDS"),
-                        budget=_cfg(app, "SEARCH_DRAIN_BUDGET_SECONDS"))
+                        budget=_cfg(app, "SEARCH_DRAIN_BUDGET_SECONDS"), collection=collection)
     except Exception:  # noqa: BLE001
-        log.exception("draining the index jobs failed")
+        log.exception("draining the %s index jobs failed", collection.name)
         outcome = "failed"
     if outcome != "done":
-        schedule_retry(app, immediate=outcome == "budget")
+        schedule_retry(app, immediate=outcome == "budget", collection=collection)
 
 
-def schedule_retry(app: Flask, *, immediate: bool = False) -> None:
+def schedule_retry(app: Flask, *, immediate: bool = False, collection: Collection = CONTRIBUTIONS) -> None:
     """One background thread per index and process drains again shortly (and keeps trying, backing
     off, while jobs remain that can run)."""
-    key = str(store.pointer(app))
+    key = str(store.pointer(app, collection))
     with _retry_lock:
         t = _retrying.get(key)
         if t is not None and t.is_alive():
             return
-        t = threading.Thread(target=_retry, args=(app, key, immediate), name="index-drain", daemon=True)
+        t = threading.Thread(target=_retry, args=(app, key, immediate, collection), name="index-drain",
+                             daemon=True)
         _retrying[key] = t
     t.start()
 
 
-def _retry(app: Flask, key: str, immediate: bool) -> None:
+def _retry(app: Flask, key: str, immediate: bool, collection: Collection) -> None:
     delay = 0.0 if immediate else _cfg(app, "SEARCH_RETRY_SECONDS")
     try:
         for _ in range(40):
             time.sleep(delay)
             with app.app_context():
                 try:
-                    outcome = drain(app, wait=2.0)
-                    if outcome == "done" or (outcome == "busy" and not pending(app)):
+                    outcome = drain(app, wait=2.0, collection=collection)
+                    if outcome == "done" or (outcome == "busy" and not pending(app, collection)):
                         return
                 except Exception:  # noqa: BLE001
                     log.exception("background drain failed")
@@ -245,26 +254,29 @@ def wait_for_background(timeout: float = 10.0) -> None:
         threads[0].join(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def pending(app: Flask) -> int:
-    """Jobs that can still run (not failed MAX_ATTEMPTS times)."""
+def pending(app: Flask, collection: Collection = CONTRIBUTIONS) -> int:
+    """The collection's jobs that can still run (not failed MAX_ATTEMPTS times)."""
+    Job = collection.job
     with Session(db.engine) as s:
-        return s.scalar(select(func.count(IndexJob.id)).where(IndexJob.attempts < MAX_ATTEMPTS)) or 0
+        return s.scalar(select(func.count(Job.id)).where(Job.attempts < MAX_ATTEMPTS)) or 0
 
 
 _started: set[str] = set()
 
 
 def drain_on_start(app: Flask) -> None:
-    """Once per process and index: replay jobs left by a process that died before draining them."""
-    key = str(store.pointer(app))
-    if key in _started:
-        return
-    _started.add(key)
-    try:
-        if pending(app):
-            schedule_retry(app, immediate=True)
-    except Exception:  # noqa: BLE001 - e.g. the database is not migrated yet
-        log.debug("no start-up drain", exc_info=True)
+    """Once per process and index (every collection's): replay jobs left by a process that died before
+    draining them."""
+    for collection in COLLECTIONS:
+        key = str(store.pointer(app, collection))
+        if key in _started:
+            continue
+        _started.add(key)
+        try:
+            if pending(app, collection):
+                schedule_retry(app, immediate=True, collection=collection)
+        except Exception:  # noqa: BLE001 - e.g. the database is not migrated yet
+            log.debug("no start-up drain of %s", collection.name, exc_info=True)
 
 
 # --- Comparing with the database --------------------------------------------------------------------------
@@ -272,6 +284,8 @@ def drain_on_start(app: Flask) -> None:
 
 @dataclass
 class Report:
+    """What check() found in one collection (ids are the collection's: contributions or entries)."""
+
     indexed: int = 0
     published: int = 0
     missing: list[int] = field(default_factory=list)
@@ -280,6 +294,7 @@ class Report:
     duplicated: list[int] = field(default_factory=list)
     pending_jobs: int = 0
     failed_jobs: list[tuple[int, int, str | None]] = field(default_factory=list)
+    collection: Collection = CONTRIBUTIONS
 
     @property
     def differences(self) -> list[int]:
@@ -291,7 +306,7 @@ class Report:
 
 
 def index_stamps(ptr: Path) -> tuple[dict[int, str], list[int]]:
-    """{contribution id: stamp} of the live entries, and the ids found more than once."""
+    """{id: stamp} of the live entries, and the ids found more than once."""
     d = store.current_dir(ptr)
     if d is None:
         return {}, []
@@ -313,32 +328,43 @@ def index_stamps(ptr: Path) -> tuple[dict[int, str], list[int]]:
         ctx.close()
 
 
-def check(app: Flask) -> Report:
-    ptr = store.pointer(app)
+def check(app: Flask, collection: Collection = CONTRIBUTIONS) -> Report:
+    """Compare the collection's index with the database."""
+    ptr = store.pointer(app, collection)
+    Job, target = collection.job, collection.job_target
     have, dup = index_stamps(ptr)
     with Session(db.engine) as s:
-        ids = source.published_ids(s)
-        want = {src.id: src.stamp for src in source.load(s, ids, _cfg(app, "SEARCH_BODY_CHARS"), with_text=False)}
-        failed = [(j.id, j.contribution_id, j.last_error) for j in s.execute(
-            select(IndexJob.id, IndexJob.contribution_id, IndexJob.last_error)
-            .where(IndexJob.attempts >= MAX_ATTEMPTS).order_by(IndexJob.id))]
-        pending_jobs = s.scalar(select(func.count(IndexJob.id))) or 0
+        ids = collection.published_ids(s)
+        want = {src.id: src.stamp for src in collection.load(s, ids, _cfg(app, "SEARCH_BODY_CHARS"),
+                                                             with_text=False)}
+        failed = [(j.id, j.target, j.last_error) for j in s.execute(
+            select(Job.id, target.label("target"), Job.last_error)
+            .where(Job.attempts >= MAX_ATTEMPTS).order_by(Job.id))]
+        pending_jobs = s.scalar(select(func.count(Job.id))) or 0
     return Report(
         indexed=len(have), published=len(want),
         missing=sorted(set(want) - set(have)), extra=sorted(set(have) - set(want)),
         stale=sorted(i for i in set(want) & set(have) if want[i] != have[i]),
-        duplicated=sorted(set(dup)), pending_jobs=pending_jobs, failed_jobs=failed,
+        duplicated=sorted(set(dup)), pending_jobs=pending_jobs, failed_jobs=failed, collection=collection,
     )
 
 
+def check_all(app: Flask) -> list[Report]:
+    """check() of every collection."""
+    return [check(app, c) for c in COLLECTIONS]
+
+
 def fix(app: Flask, report: Report, *, wait: float = 60.0) -> str:
-    """Queue a job for every difference (and give failed jobs another chance), then drain."""
+    """Queue a job for every difference of the report's collection (and give its failed jobs another
+    chance), then drain."""
+    collection = report.collection
+    Job = collection.job
     with Session(db.engine) as s:
-        s.add_all(IndexJob(contribution_id=cid) for cid in report.differences)
+        s.add_all(collection.new_jobs(report.differences))
         if report.failed_jobs:
-            s.execute(update(IndexJob).where(IndexJob.attempts >= MAX_ATTEMPTS).values(attempts=0))
+            s.execute(update(Job).where(Job.attempts >= MAX_ATTEMPTS).values(attempts=0))
         s.commit()
-    return drain(app, wait=wait)
+    return drain(app, wait=wait, collection=collection)
 
 
 # --- Rebuilding ---------------------------------------------------------------------------------------------
@@ -351,20 +377,22 @@ class BuildStats:
     directory: str = ""
     caught_up: int = 0
     total_seconds: float = 0.0
+    collection: Collection = CONTRIBUTIONS
 
 
-def build(app: Flask, directory: Path, *, procs: int = 1, progress: Callable[[int], None] | None = None) -> int:
-    """Fill an empty index directory with every published contribution. Returns the count."""
+def build(app: Flask, directory: Path, *, procs: int = 1, progress: Callable[[int], None] | None = None,
+          collection: Collection = CONTRIBUTIONS) -> int:
+    """Fill an empty index directory with every published row of the collection. Returns the count."""
     from portal.search import bulk
 
-    store.create(directory)
+    store.create(directory, collection)
     body_chars, excerpt_chars = _cfg(app, "SEARCH_BODY_CHARS"), _cfg(app, "SEARCH_EXCERPT_CHARS")
     with Session(db.engine) as s:
-        ids = source.published_ids(s)
+        ids = collection.published_ids(s)
 
         def docs():
             n = 0
-            for src in source.load(s, ids, body_chars):
+            for src in collection.load(s, ids, body_chars):
                 if src.indexable:
                     yield document(src, excerpt_chars=excerpt_chars)
                     n += 1
@@ -381,9 +409,10 @@ def build(app: Flask, directory: Path, *, procs: int = 1, progress: Callable[[in
 
 
 def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], None] | None = None,
-            swap_wait: float = 120.0) -> BuildStats:
-    """Build a new index from the database, swap it in, and catch up with what changed meanwhile."""
-    ptr = store.pointer(app)
+            swap_wait: float = 120.0, collection: Collection = CONTRIBUTIONS) -> BuildStats:
+    """Build a new index of the collection from the database, swap it in, and catch up with what
+    changed meanwhile."""
+    ptr = store.pointer(app, collection)
     ptr.parent.mkdir(parents=True, exist_ok=True)
     guard = store.WriterLock(ptr.with_name(ptr.name + "-rebuild"))
     if not guard.acquire(timeout=0):
@@ -393,7 +422,8 @@ def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], N
         store.remove_old(ptr, older_than=_cfg(app, "SEARCH_OLD_INDEX_GRACE_SECONDS"))
         directory = store.new_dir(ptr)
         try:
-            n = build(app, directory, procs=procs or _cfg(app, "SEARCH_REINDEX_PROCS"), progress=progress)
+            n = build(app, directory, procs=procs or _cfg(app, "SEARCH_REINDEX_PROCS"), progress=progress,
+                      collection=collection)
             built = time.monotonic() - started
         except BaseException:
             store.shutil.rmtree(directory, ignore_errors=True)
@@ -405,46 +435,65 @@ def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], N
         try:
             store.swap(ptr, directory)
             engine.manager_for(ptr).invalidate()
-            caught_up = _catch_up(app, ptr)
+            caught_up = _catch_up(app, ptr, collection)
         finally:
             lock.release()
-        drain(app, wait=swap_wait)  # the jobs written during the build
+        drain(app, wait=swap_wait, collection=collection)  # the jobs written during the build
         time.sleep(min(_cfg(app, "SEARCH_OLD_INDEX_GRACE_SECONDS"), 2.0))
         store.remove_old(ptr)
         return BuildStats(documents=n, seconds=built, directory=str(directory), caught_up=caught_up,
-                          total_seconds=time.monotonic() - started)
+                          total_seconds=time.monotonic() - started, collection=collection)
     finally:
         guard.release()
 
 
-def _catch_up(app: Flask, ptr: Path) -> int:
+def reindex_all(app: Flask, *, procs: int | None = None, progress: Callable[[int], None] | None = None,
+                swap_wait: float = 120.0) -> list[BuildStats]:
+    """reindex() of every collection, one after the other."""
+    return [reindex(app, procs=procs, progress=progress, swap_wait=swap_wait, collection=c) for c in COLLECTIONS]
+
+
+def _catch_up(app: Flask, ptr: Path, collection: Collection) -> int:
     """With the writer lock held: bring the fresh index in line with changes committed during the build
     (drained into the old index meanwhile, or still queued)."""
-    report = check(app)
+    report = check(app, collection)
     if report.differences:
-        sources = _load(app, report.differences)
-        _apply(ptr, sources, _cfg(app, "SEARCH_EXCERPT_CHARS"))
+        sources = _load(app, report.differences, collection)
+        _apply(ptr, sources, _cfg(app, "SEARCH_EXCERPT_CHARS"), collection)
     return len(report.differences)
 
 
 def status() -> dict:
-    """For /healthz: "ok", or "degraded" when jobs failed or wait for more than a minute, or "missing"
-    when something is published and there is no index."""
+    """For /healthz: the contributions' index at the top level (status, documents, jobs_failed,
+    oldest_job_seconds) and each collection's under "collections"; "status" is the worst of them: "ok",
+    "degraded" when jobs failed or wait for more than a minute, "missing" when something is published
+    and there is no index."""
+    app = current_app._get_current_object()
+    each = {c.name: collection_status(app, c) for c in COLLECTIONS}
+    out = dict(each[CONTRIBUTIONS.name])
+    out["collections"] = each
+    for state in ("missing", "degraded"):  # (as within one collection: degraded says more)
+        if any(v["status"] == state for v in each.values()):
+            out["status"] = state
+    return out
+
+
+def collection_status(app: Flask, collection: Collection = CONTRIBUTIONS) -> dict:
     from datetime import datetime, timedelta, timezone
 
-    app = current_app._get_current_object()
-    ptr = store.pointer(app)
+    ptr = store.pointer(app, collection)
+    Job = collection.job
     out: dict = {"status": "ok"}
     with Session(db.engine) as s:
-        failed = s.scalar(select(func.count(IndexJob.id)).where(IndexJob.attempts >= MAX_ATTEMPTS)) or 0
-        oldest = s.scalar(select(func.min(IndexJob.created_at)))
+        failed = s.scalar(select(func.count(Job.id)).where(Job.attempts >= MAX_ATTEMPTS)) or 0
+        oldest = s.scalar(select(func.min(Job.created_at)))
     out["jobs_failed"] = failed
     mgr = engine.manager_for(ptr)
     ctx = mgr.acquire(ptr, app.config["SEARCH_REFRESH_SECONDS"])
     if ctx is None:
         out["documents"] = 0
         with Session(db.engine) as s:
-            if source.any_published(s):
+            if collection.any_published(s):
                 out["status"] = "missing"
     else:
         try:

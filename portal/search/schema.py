@@ -1,7 +1,11 @@
-"""The layout of the public index and the fast analysis path used to fill it.
+"""The layout of the public indexes and the fast analysis path used to fill them.
 
-Fields
-------
+Two layouts share the text fields below and the analysis: the contributions' index (`build_schema`,
+`Source`, the fields listed here) and the Stocktaking entries' index (`build_entry_schema`,
+`EntrySource`: its facets are listed before EntrySource). `document(src)` builds either kind's document.
+
+Fields (contributions)
+----------------------
 ``id``        contribution id (unique; stored; column)      ``stamp``  what the entry was built from (column)
 ``info``      stored: symbol, title, organisation, meeting, date... everything a hit shows
 ``excerpt``   stored: the summary and the first EXCERPT_CHARS characters of each published language version,
@@ -40,8 +44,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import date, datetime, timezone
+from functools import lru_cache, singledispatch
 from itertools import chain, compress
 from operator import itemgetter
 
@@ -57,9 +61,18 @@ FAMILIES = ("title_", "summary_", "body_")
 # Query-time boosts of the families (multiplied by analysis.KIND_BOOSTS).
 FAMILY_BOOSTS = {"title_": 3.0, "summary_": 1.5, "body_": 1.0}
 
+# Facets of the contributions' index: single-valued ones are ID columns, multi-valued ones KEYWORD fields
+# (engine.py tells them apart by their field type).
 SINGLE_FACETS = ("meeting", "stakeholder_type", "year", "series")
 MULTI_FACETS = ("action_line", "language")
 FACETS = ("meeting", "action_line", "stakeholder_type", "language", "year", "series")
+
+# The Stocktaking entries' index (see EntrySource): bump its version when its layout changes.
+ENTRY_SCHEMA_VERSION = 1
+ENTRY_SINGLE_FACETS = ("scope", "stakeholder_type", "status", "partners", "funding", "inactive", "language")
+ENTRY_MULTI_FACETS = ("action_line", "sdg", "country", "region", "updated")
+ENTRY_FACETS = ("action_line", "sdg", "region", "country", "scope", "stakeholder_type", "status", "partners",
+                "funding", "updated", "inactive", "language")
 
 DEFAULT_BODY_CHARS = 12_000  # characters of each language version indexed (Chinese: a third)
 DEFAULT_EXCERPT_CHARS = 3_000
@@ -367,7 +380,13 @@ class FastText(TEXT):
         return out
 
 
+def _text_fields() -> dict[str, FastText]:
+    """The three families of text fields, every analyser each: the same in every collection."""
+    return {family + kind: FastText(kind) for family in FAMILIES for kind in a.KINDS}
+
+
 def build_schema() -> Schema:
+    """The contributions' index."""
     fields = {
         "id": ID(stored=True, unique=True, sortable=True),
         "stamp": ID(sortable=True),
@@ -381,9 +400,24 @@ def build_schema() -> Schema:
         "language": KEYWORD(scorable=False),
         "published": COLUMN(columns.NumericColumn("Q", default=0)),
     }
-    for family in FAMILIES:
-        for kind in a.KINDS:
-            fields[family + kind] = FastText(kind)
+    fields.update(_text_fields())
+    return Schema(**fields)
+
+
+def build_entry_schema() -> Schema:
+    """The Stocktaking entries' index: the same text fields, its own facets, and a column to sort by
+    title."""
+    fields = {
+        "id": ID(stored=True, unique=True, sortable=True),
+        "stamp": ID(sortable=True),
+        "info": STORED(),
+        "excerpt": STORED(),
+        "published": COLUMN(columns.NumericColumn("Q", default=0)),
+        "title_key": COLUMN(columns.VarBytesColumn()),
+    }
+    fields.update({name: ID(sortable=True) for name in ENTRY_SINGLE_FACETS})
+    fields.update({name: KEYWORD(scorable=False) for name in ENTRY_MULTI_FACETS})
+    fields.update(_text_fields())
     return Schema(**fields)
 
 
@@ -436,11 +470,22 @@ def _full(text: str, family: str) -> dict[str, str]:
     return a.document_values(text, family)
 
 
-def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict:
-    """The keyword arguments of ``writer.update_document`` for one published contribution."""
-    published = src.published_at or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
+def _utc_or_epoch(when: datetime | None) -> datetime:
+    when = when or datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+@singledispatch
+def document(src, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict:
+    """The keyword arguments of ``writer.update_document`` for one indexable source: a contribution's
+    `Source` or an `EntrySource` (each kind registers its own layout below)."""
+    raise TypeError(f"no index layout for {type(src).__name__}")
+
+
+@document.register(Source)
+def contribution_document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict:
+    """One published contribution."""
+    published = _utc_or_epoch(src.published_at)
     languages = sorted({f.language for f in src.files} or {src.original_language})
     doc = {
         "id": str(src.id),
@@ -467,13 +512,19 @@ def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict
     doc.update(_full(src.title, "title_"))
     about = "\n".join(x for x in (src.summary, src.organisation, src.symbol) if x)
     doc.update(_full(about, "summary_"))
+    doc.update(_body(src.files, src.body_chars))
+    return {k: v for k, v in doc.items() if v is not None}
 
+
+def _body(files: list[SourceFile], body_chars: int) -> dict:
+    """The body_ family of a document's files (see the module's docstring)."""
+    doc: dict = {}
     folded_parts: list[tuple[str | None, str]] = []
     cjk_parts: list[str] = []
-    for f in src.files:
+    for f in files:
         text = f.text
         if f.language == "zh":  # a Chinese character carries about a third of a page's worth of a word
-            text = text[:max(1, src.body_chars // 3)]
+            text = text[:max(1, body_chars // 3)]
         if not text or not text.strip():
             continue
         if f.language in STEMMED:  # (a text with no word in its language's script leaves that field empty)
@@ -488,4 +539,130 @@ def document(src: Source, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict
         doc["body_folded"] = tuple(folded_parts)
     if cjk_parts:
         doc["body_zh"] = "\n\n".join(cjk_parts)
+    return doc
+
+
+# --- Stocktaking entries ---------------------------------------------------------------------------
+#
+# An entry's document shows its current (published) version. Text: the title to title_*; the
+# description, the owner's name and the partners' names to summary_*; the text of the version's files
+# (each at most BODY_CHARS characters) to body_*, in the version's language. Facets, all plain strings:
+#
+#   action_line  C1..C11, several          sdg      "1".."17", several
+#   country      ISO alpha-2, several      region   ITU region codes of its countries, several
+#   scope        "global" (a global entry: no country, no region) or "countries"
+#   stakeholder_type, status (ActivityStatus), language (the version's), one each
+#   partners, funding ("looking for"), inactive: "yes" / "no"
+#   updated      the years of the calls it was confirmed or updated for, several
+
+
+YES, NO = "yes", "no"
+GLOBAL, COUNTRIES = "global", "countries"
+
+
+@dataclass
+class EntrySource:
+    """What the index holds about one Stocktaking entry, read from the database (see source.py)."""
+
+    id: int
+    indexable: bool
+    title: str = ""
+    description: str = ""
+    organisation: str = ""
+    organisation_id: int | None = None
+    stakeholder_type: str = ""
+    status: str = ""
+    language: str = ""
+    is_global: bool = False
+    countries: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    action_lines: list[str] = field(default_factory=list)
+    main_action_line: str | None = None
+    sdgs: list[int] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+    looking_for_partners: bool = False
+    looking_for_funding: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    updated: list[int] = field(default_factory=list)
+    inactive: bool = False
+    version_id: int | None = None
+    published_at: datetime | None = None
+    files: list[SourceFile] = field(default_factory=list)
+    # (id, characters of text) of each file indexed: the stamp follows a text extracted late.
+    file_marks: list[tuple[int, int]] = field(default_factory=list)
+    body_chars: int = DEFAULT_BODY_CHARS
+
+    @property
+    def stamp(self) -> str:
+        """Changes whenever anything the entry shows or is found by changes (every field but the files'
+        text, which their ids and lengths stand for)."""
+        if not self.indexable:
+            return ""
+        parts = (ENTRY_SCHEMA_VERSION, self.body_chars, self.version_id, self.title, self.description,
+                 self.organisation, self.organisation_id, self.stakeholder_type, self.status, self.language,
+                 self.is_global, self.countries, self.regions, self.action_lines, self.main_action_line,
+                 self.sdgs, self.partners, self.looking_for_partners, self.looking_for_funding,
+                 self.start_date, self.end_date, self.updated, self.inactive, sorted(self.file_marks),
+                 self.published_at.isoformat() if self.published_at else None)
+        return hashlib.blake2b(repr(parts).encode(), digest_size=10).hexdigest()
+
+    @property
+    def scope(self) -> str | None:
+        return GLOBAL if self.is_global else (COUNTRIES if self.countries else None)
+
+
+def title_key(title: str) -> bytes:
+    """What titles sort by: their words, folded (no case, accents or leading quotes)."""
+    return " ".join(a.fold(w) for w in words(title)).encode("utf-8")
+
+
+def _yes(flag: bool) -> str:
+    return YES if flag else NO
+
+
+@document.register(EntrySource)
+def entry_document(src: EntrySource, *, excerpt_chars: int = DEFAULT_EXCERPT_CHARS) -> dict:
+    """One published Stocktaking entry."""
+    published = _utc_or_epoch(src.published_at)
+    countries = [] if src.is_global else src.countries
+    regions = [] if src.is_global else src.regions
+    body_text = "\n\n".join(f.text for f in src.files if f.text)
+    doc = {
+        "id": str(src.id),
+        "stamp": src.stamp,
+        "published": int(published.timestamp()),
+        "title_key": title_key(src.title),
+        "action_line": " ".join(src.action_lines) or None,
+        "sdg": " ".join(map(str, src.sdgs)) or None,
+        "country": " ".join(countries) or None,
+        "region": " ".join(regions) or None,
+        "updated": " ".join(map(str, src.updated)) or None,
+        "scope": src.scope,
+        "stakeholder_type": src.stakeholder_type or None,
+        "status": src.status or None,
+        "language": src.language or None,
+        "partners": _yes(src.looking_for_partners),
+        "funding": _yes(src.looking_for_funding),
+        "inactive": _yes(src.inactive),
+        "info": {
+            "title": src.title, "organisation": src.organisation, "organisation_id": src.organisation_id,
+            "stakeholder_type": src.stakeholder_type, "countries": countries, "regions": regions,
+            "is_global": src.is_global, "action_lines": src.action_lines,
+            "main_action_line": src.main_action_line, "sdgs": src.sdgs, "status": src.status,
+            "looking_for_partners": src.looking_for_partners, "looking_for_funding": src.looking_for_funding,
+            "start_year": src.start_date.year if src.start_date else None,
+            "end_year": src.end_date.year if src.end_date else None,
+            "date": published.isoformat() if src.published_at else None,
+            "language": src.language, "updated": src.updated, "inactive": src.inactive,
+        },
+        "excerpt": {
+            "summary": src.description[:excerpt_chars],
+            "body": {src.language: body_text[:excerpt_chars]} if body_text else {},
+        },
+    }
+    doc.update(_full(src.title, "title_"))
+    about = "\n".join(x for x in (src.description, src.organisation, *src.partners) if x)
+    doc.update(_full(about, "summary_"))
+    doc.update(_body(src.files, src.body_chars))
     return {k: v for k, v in doc.items() if v is not None}

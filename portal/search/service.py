@@ -1,5 +1,8 @@
 """The public search: parameters checked against their allow-lists, the query parsed and run, hits
-highlighted, facets counted. Views call `parse_params` and `run`; nothing here reads the request."""
+highlighted, facets counted. Views call `parse_params` and `run`; nothing here reads the request.
+
+`run_collection` is the search of any collection (its index, the same parser and engine); `run` is the
+contributions' search, and entries.py the Stocktaking entries'."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from portal.extensions import db
 from portal.models import ActionLine, Language, Meeting, Series, StakeholderType
 from portal.search import analysis as a
 from portal.search import engine, highlight, store
+from portal.search.collection import BY_NAME, CONTRIBUTIONS, Collection
 from portal.search.schema import FACETS, FAMILIES, FAMILY_BOOSTS, STEMMED
 
 log = logging.getLogger("portal.search")
@@ -62,10 +66,11 @@ class Hit:
 
 @dataclass
 class Page:
-    """What the results page shows; quacks like the pager macro's page object."""
+    """What the results page shows; quacks like the pager macro's page object. (The Stocktaking search
+    gives one too, with its own params and hits: entries.py.)"""
 
-    params: Params
-    hits: list[Hit] = field(default_factory=list)
+    params: object  # Params, or entries.EntryParams
+    hits: list = field(default_factory=list)  # of Hit, or entries.EntryHit
     total: int = 0
     page: int = 1
     per_page: int = 20
@@ -150,10 +155,14 @@ def parse_params(args) -> tuple[Params, list[str]]:
 _parsers = threading.local()
 
 
-def parser(schema):
-    """A MultifieldParser over every text field, one per thread: words AND-ed, "phrases", OR, NOT, -word,
-    word*, (groups). No field syntax, ranges, boosts or single quotes (l'information is a word)."""
-    cached = getattr(_parsers, "value", None)
+def parser(schema, key: str = CONTRIBUTIONS.name):
+    """A MultifieldParser over every text field, one per thread and collection (key): words AND-ed,
+    "phrases", OR, NOT, -word, word*, (groups). No field syntax, ranges, boosts or single quotes
+    (l'information is a word)."""
+    mine = getattr(_parsers, "value", None)
+    if mine is None:
+        mine = _parsers.value = {}
+    cached = mine.get(key)
     if cached is not None and cached[0] is schema:
         return cached[1]
     p = a.query_parser(schema, FAMILY_BOOSTS)
@@ -163,7 +172,7 @@ def parser(schema):
     p.add_plugin(qparser.PrefixPlugin())
     # -word and +word only at the start of a word: "e-government" is one word, not "e NOT government".
     p.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
-    _parsers.value = (schema, p)
+    mine[key] = (schema, p)
     return p
 
 
@@ -173,7 +182,7 @@ class BadQuery(Exception):
         self.message = message
 
 
-def compile_query(q: str, schema) -> engine.Plan:
+def compile_query(q: str, schema, key: str = CONTRIBUTIONS.name) -> engine.Plan:
     q = q.strip()
     if not q or q == "*":
         return engine.plan(None)
@@ -183,7 +192,7 @@ def compile_query(q: str, schema) -> engine.Plan:
     if len(q.split()) > MAX_TERMS:
         raise BadQuery(_l("Your search has too many words: use at most %(n)d.", n=MAX_TERMS))
     try:
-        parsed = parser(schema).parse(q)
+        parsed = parser(schema, key).parse(q)
     except Exception:  # noqa: BLE001 - whoosh's parser on odd input: say so, never a 500
         log.info("query not understood: %r", q[:200])
         raise BadQuery(_l("This search could not be understood. Check the quotes and brackets.")) from None
@@ -199,29 +208,37 @@ def compile_query(q: str, schema) -> engine.Plan:
 
 
 def run(params: Params, *, facets=FACETS) -> Page:
+    """The contributions' search."""
+    return run_collection(CONTRIBUTIONS, params, params.filters, facets=facets, make_hit=_hit)
+
+
+def run_collection(collection: Collection, params, filters: dict[str, str], *, facets, make_hit) -> Page:
+    """Search one collection's index: params gives q, page and effective_sort; filters the facet values
+    every hit has; make_hit(engine hit, highlight matcher) what the page lists."""
     cfg = current_app.config
     per_page = cfg["SEARCH_PAGE_SIZE"]
     page = Page(params=params, per_page=per_page, max_pages=cfg["SEARCH_MAX_PAGES"])
     page.page = min(params.page, page.max_pages)
     started = time.perf_counter()
-    ptr = store.pointer()
+    key = collection.name
+    ptr = store.pointer(collection=collection)
     mgr = engine.manager_for(ptr)
     ctx = mgr.acquire(ptr, cfg["SEARCH_REFRESH_SECONDS"])
     if ctx is None:  # no index yet: nothing is published, or it is being built
         try:
-            compile_query(params.q, _empty_schema())
+            compile_query(params.q, _empty_schema(key), key)
         except BadQuery as exc:
             page.message = str(exc.message)
         return page
     try:
         try:
-            plan = compile_query(params.q, ctx.schema)
+            plan = compile_query(params.q, ctx.schema, key)
         except BadQuery as exc:
             page.message = str(exc.message)
             return page
 
         def search_page():  # reads ctx, plan and page.page when called
-            return engine.search(ctx, plan, params.filters, sort=params.effective_sort,
+            return engine.search(ctx, plan, filters, sort=params.effective_sort,
                                  offset=(page.page - 1) * per_page, limit=per_page, facets=facets)
 
         try:
@@ -234,7 +251,7 @@ def run(params: Params, *, facets=FACETS) -> Page:
                 ctx = mgr.acquire(ptr, cfg["SEARCH_REFRESH_SECONDS"])
                 if ctx is None:
                     return page
-                plan = compile_query(params.q, ctx.schema)
+                plan = compile_query(params.q, ctx.schema, key)
                 out = search_page()
         except engine.QueryTooBroad:
             page.message = str(_l("Type at least two letters before *."))
@@ -245,7 +262,7 @@ def run(params: Params, *, facets=FACETS) -> Page:
         page.total = out.total
         page.facets = {f: out.facets[f].most_common() for f in facets}
         matcher = highlight.Matcher(plan)
-        page.hits = [_hit(h, matcher) for h in out.hits]
+        page.hits = [make_hit(h, matcher) for h in out.hits]
         if not out.total and plan.query is not None:
             page.suggestion = suggest(ctx, params.q)
     finally:
@@ -255,11 +272,9 @@ def run(params: Params, *, facets=FACETS) -> Page:
     return page
 
 
-@lru_cache(maxsize=1)
-def _empty_schema():
-    from portal.search.schema import build_schema
-
-    return build_schema()
+@lru_cache(maxsize=4)
+def _empty_schema(key: str = CONTRIBUTIONS.name):
+    return BY_NAME[key].build_schema()
 
 
 def _hit(h: engine.Hit, matcher: highlight.Matcher) -> Hit:

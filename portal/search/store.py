@@ -1,7 +1,9 @@
-"""Where the index lives, the writer lock, and the swap of a rebuilt index.
+"""Where the indexes live, the writer lock, and the swap of a rebuilt index.
 
-``instance/index`` (or SEARCH_INDEX_DIR) is a symbolic link to the current index directory,
-``index-<timestamp>-<pid>`` beside it. `reindex` builds a new directory while the portal keeps
+Each collection (collection.py) has its own pointer, lock and directories, and nothing else in common.
+``instance/index`` (or SEARCH_INDEX_DIR) is a symbolic link to the contributions' current index
+directory, ``index-<timestamp>-<pid>`` beside it; the Stocktaking entries' is ``stocktaking-index``
+beside it (or SEARCH_STOCKTAKING_INDEX_DIR), and so on. `reindex` builds a new directory while the portal keeps
 answering from the old one, then replaces the link in one atomic rename; readers notice the new
 target and reopen. ``index.lock`` beside the link is the writer lock: one process at a time adds,
 updates or deletes entries (drains the job table) or swaps in a rebuilt index.
@@ -20,13 +22,18 @@ from pathlib import Path
 from flask import Flask, current_app
 from whoosh import index as whoosh_index
 
-from portal.search.schema import build_schema
+from portal.search.collection import CONTRIBUTIONS, Collection
 
 
-def pointer(app: Flask | None = None) -> Path:
+def pointer(app: Flask | None = None, collection: Collection = CONTRIBUTIONS) -> Path:
+    """The collection's pointer: its setting, else beside the contributions' pointer (in the instance
+    folder unless SEARCH_INDEX_DIR puts it elsewhere)."""
     app = app or current_app
-    configured = app.config.get("SEARCH_INDEX_DIR")
-    return Path(configured) if configured else Path(app.instance_path) / "index"
+    configured = app.config.get(collection.setting)
+    if configured:
+        return Path(configured)
+    base = app.config.get(CONTRIBUTIONS.setting)
+    return (Path(base).parent if base else Path(app.instance_path)) / collection.pointer_name
 
 
 def lock_path(ptr: Path) -> Path:
@@ -51,8 +58,8 @@ def new_dir(ptr: Path) -> Path:
     return d
 
 
-def create(directory: Path) -> whoosh_index.Index:
-    return whoosh_index.create_in(str(directory), build_schema())
+def create(directory: Path, collection: Collection = CONTRIBUTIONS) -> whoosh_index.Index:
+    return whoosh_index.create_in(str(directory), collection.build_schema())
 
 
 # Segments are written as separate files, not one compound file: Whoosh reads a compound file through
@@ -157,11 +164,12 @@ class WriterLock:
         self.release()
 
 
-def open_for_writing(ptr: Path) -> whoosh_index.Index:
-    """The current index, created empty if there is none. Call with the writer lock held."""
+def open_for_writing(ptr: Path, collection: Collection = CONTRIBUTIONS) -> whoosh_index.Index:
+    """The current index, created empty (with the collection's schema) if there is none. Call with the
+    writer lock held."""
     d = current_dir(ptr)
     if d is None:
         d = new_dir(ptr)
-        create(d)
+        create(d, collection)
         swap(ptr, d)
     return whoosh_index.open_dir(str(d))
