@@ -91,6 +91,7 @@ def main() -> None:
     ap.add_argument("--report-year-entries", type=int, default=10_000)
     ap.add_argument("--keep", type=Path, help="build the instance here and keep it")
     ap.add_argument("--no-http", action="store_true")
+    ap.add_argument("--no-search", action="store_true", help="import and report only")
     args = ap.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-stocktaking-"))
     instance = folder / "instance"
@@ -146,6 +147,10 @@ def main() -> None:
         print(f"report of {r.total} entries: counts {t1 - t0:.2f} s, CSV {t2 - t1:.2f} s, PDF {t3 - t2:.2f} s "
               f"({len(body.data) // 1024} kB)", flush=True)
 
+        if args.no_search:
+            json.dump(results, sys.stdout)
+            print()
+            return
         t0 = time.perf_counter()
         search.rebuild_index()
         t1 = time.perf_counter()

@@ -41,6 +41,7 @@ COLUMNS = ("external_id", "title", "description", "organisation", "stakeholder_t
            "action_lines", "main_action_line", "sdgs", "countries", "status", "start_date", "end_date", "website")
 OPTIONAL = ("language", "looking_for_partners", "looking_for_funding", "contact_role")
 MAX_ROWS = 200_000
+CHUNK = 1_000  # new entries written per bulk statement
 
 STAKEHOLDER_NAMES = {
     "government": StakeholderType.GOVERNMENT, "international organisation": StakeholderType.INTERNATIONAL_ORGANISATION,
@@ -234,7 +235,9 @@ def apply(out: Outcome, *, at: datetime | None = None) -> Outcome:
     orgs = _organisations(out)
     existing = _existing([r.external_id for r in out.rows])
     new = [r for r in out.rows if r.external_id not in existing]
-    ids = _insert_new(new, orgs, lines, at)
+    ids: list[int] = []
+    for i in range(0, len(new), CHUNK):  # one RETURNING statement per chunk: SQLAlchemy splices the returned
+        ids += _insert_new(new[i:i + CHUNK], orgs, lines, at)  # rows of one call again for each batch of it
     out.created = len(new)
     for r in out.rows:
         entry = existing.get(r.external_id)
