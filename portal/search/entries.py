@@ -39,7 +39,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal import regions
@@ -142,28 +141,8 @@ def _check(facet: str, value: str) -> str | None:
 def parse_entry_params(args) -> tuple[EntryParams, list[str]]:
     """EntryParams from a query string (q, the filters, sort, page). Values outside their allow-list
     are dropped, each with a notice."""
-    notices: list[str] = []
     p = EntryParams(q=(args.get("q") or ""))
-    for facet in ENTRY_FACETS:
-        value = (args.get(facet) or "").strip()
-        if not value:
-            continue
-        checked = _check(facet, value)
-        if checked is not None:
-            p.filters[facet] = checked
-        else:
-            notices.append(str(_l("The filter %(name)s=“%(value)s” is not known and was ignored.",
-                                  name=facet, value=value[:40])))
-    sort = args.get("sort") or ""
-    if sort and sort not in SORTS:
-        notices.append(str(_l("Unknown sort order ignored.")))
-    else:
-        p.sort = sort
-    try:
-        p.page = max(1, int(args.get("page", "1")))
-    except ValueError:
-        p.page = 1
-    return p, notices
+    return p, service.read_args(args, p, ENTRY_FACETS, _check, SORTS)
 
 
 # --- Running ------------------------------------------------------------------------------------------

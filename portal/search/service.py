@@ -121,25 +121,34 @@ def _allowed(facet: str) -> set[str]:
 
 def parse_params(args) -> tuple[Params, list[str]]:
     """Params from a query string. Values outside their allow-list are dropped, with a notice."""
-    notices: list[str] = []
     p = Params(q=(args.get("q") or ""))
-    for facet in FACETS:
+    return p, read_args(args, p, FACETS, _checked, SORTS)
+
+
+def _checked(facet: str, value: str) -> str | None:
+    if facet == "year":
+        return value if YEAR.match(value) else None
+    if facet == "action_line":
+        value = value.upper()
+    return value if value in _allowed(facet) else None
+
+
+def read_args(args, p, facets, check, sorts) -> list[str]:
+    """Fill p (filters, sort, page) from a query string: each facet's value in the canonical form that
+    check(facet, value) gives, or dropped with a notice when it gives None. Returns the notices."""
+    notices: list[str] = []
+    for facet in facets:
         value = (args.get(facet) or "").strip()
         if not value:
             continue
-        if facet == "year":
-            ok = bool(YEAR.match(value))
-        else:
-            if facet == "action_line":
-                value = value.upper()
-            ok = value in _allowed(facet)
-        if ok:
-            p.filters[facet] = value
+        checked = check(facet, value)
+        if checked is not None:
+            p.filters[facet] = checked
         else:
             notices.append(str(_l("The filter %(name)s=“%(value)s” is not known and was ignored.",
                                   name=facet, value=value[:40])))
     sort = args.get("sort") or ""
-    if sort and sort not in SORTS:
+    if sort and sort not in sorts:
         notices.append(str(_l("Unknown sort order ignored.")))
     else:
         p.sort = sort
@@ -147,7 +156,7 @@ def parse_params(args) -> tuple[Params, list[str]]:
         p.page = max(1, int(args.get("page", "1")))
     except ValueError:
         p.page = 1
-    return p, notices
+    return notices
 
 
 # --- Parsing -------------------------------------------------------------------------------------------
