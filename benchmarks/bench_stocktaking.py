@@ -3,11 +3,16 @@ with `import-stocktaking`'s code (read, check, load in one transaction), then in
 
 - import rate (rows per second, checking and loading, one transaction), and the index build of the entries;
 - faceted search at the module level (`portal.search.run_entries`): p50/p95 over --queries searches mixing
-  words and one or two facets (action line, SDG, region, country, status, partners), first page of 20;
+  words and one or two facets (action line, SDG, region, country, status, partners), first page of 20, in
+  --rounds fresh processes (entry_search_pass.py), each twice: "cold" (nothing in the postings cache yet)
+  and "warm" (the same queries again); the medians of the rounds. With --compare CHECKOUT, the same for
+  another checkout (e.g. a git worktree of the version before), alternating, on a copy of the database
+  with the index that checkout's code builds;
 - the browse page over HTTP (gunicorn, 2 workers x 4 threads, as `make run` serves it): p50/p95;
 - the report of a year with 10,000 entries (`report.build`, the CSV and the PDF), in seconds.
 
     .venv/bin/python -m benchmarks.bench_stocktaking [--entries 50000] [--queries 300] [--keep DIR]
+        [--rounds 3] [--compare ../before] [--no-http] [--no-search]
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ import argparse
 import csv
 import io
 import json
+import os
 import random
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,6 +92,55 @@ def queries(n: int, seed: int = 11) -> list[dict]:
     return out
 
 
+def reindex_with(checkout: Path, instance: Path) -> None:
+    """Build the entries' index of `instance` with another checkout's code (its own layout)."""
+    subprocess.run([str(checkout / ".venv/bin/flask"), "--app", "app", "reindex", "--collection", "stocktaking",  # noqa: S603
+                    "--procs", "2"], cwd=checkout, env={**os.environ, "PORTAL_INSTANCE_PATH": str(instance),
+                                                         "PYTHONPATH": str(checkout)},
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def one_pass(checkout: Path, instance: Path, queries_file: Path) -> dict:
+    """entry_search_pass.py in a fresh process, measuring that checkout's portal: cold, then warm."""
+    out = subprocess.run([str(checkout / ".venv/bin/python"), str(Path(__file__).with_name("entry_search_pass.py")),  # noqa: S603
+                          str(instance), str(queries_file)], cwd=checkout, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(checkout)}, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def search_rounds(instance: Path, args) -> dict:
+    """--rounds fresh processes of this checkout (and of --compare's, on its own copy of the database with
+    the index its code builds), alternating; the medians of the rounds' p50 and p95."""
+    queries_file = instance.parent / "queries.json"
+    queries_file.write_text(json.dumps(queries(args.queries)), encoding="utf-8")
+    here = Path(__file__).resolve().parent.parent
+    versions = {"this": (here, instance)}
+    if args.compare:
+        other = instance.parent / "compare" / "instance"
+        other.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(instance / "portal.db") as src, sqlite3.connect(other / "portal.db") as dst:
+            src.backup(dst)  # (a consistent copy, with what is still in the write-ahead log)
+        (other / "config.py").write_text(f"SECRET_KEY = 'benchmark'\nSQLALCHEMY_DATABASE_URI = "
+                                         f"'sqlite:///{other / 'portal.db'}'\n")
+        t0 = time.perf_counter()
+        reindex_with(args.compare.resolve(), other)
+        print(f"index build by {args.compare}: {time.perf_counter() - t0:.1f} s", flush=True)
+        versions["compare"] = (args.compare.resolve(), other)
+    runs: dict = {name: [] for name in versions}
+    for _ in range(args.rounds):
+        for name, (checkout, inst) in versions.items():
+            runs[name].append(one_pass(checkout, inst, queries_file))
+    out: dict = {}
+    for name, got in runs.items():
+        out[name] = {phase: {q: round(statistics.median(r[phase][q] for r in got), 1) for q in ("p50", "p95")}
+                     for phase in ("cold", "warm")}
+        label = "this checkout" if name == "this" else str(args.compare)
+        print(f"faceted search, module level, {args.queries} queries, {label}, medians of {args.rounds} "
+              f"fresh processes: cold p50 {out[name]['cold']['p50']} ms, p95 {out[name]['cold']['p95']} ms; "
+              f"warm p50 {out[name]['warm']['p50']} ms, p95 {out[name]['warm']['p95']} ms", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entries", type=int, default=50_000)
@@ -92,6 +149,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="build the instance here and keep it")
     ap.add_argument("--no-http", action="store_true")
     ap.add_argument("--no-search", action="store_true", help="import and report only")
+    ap.add_argument("--rounds", type=int, default=3, help="fresh processes per version for the search figures")
+    ap.add_argument("--compare", type=Path, help="another checkout of the portal (with its .venv) whose search "
+                    "is measured alongside, on a copy of the database with the index its code builds")
     args = ap.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-stocktaking-"))
     instance = folder / "instance"
@@ -157,15 +217,9 @@ def main() -> None:
         results["index_s"] = round(t1 - t0, 1)
         print(f"index build (contributions and entries): {t1 - t0:.1f} s", flush=True)
 
-        times = []
-        for qargs in queries(args.queries):
-            params, _errors = search.parse_entry_params(qargs)
-            t0 = time.perf_counter()
-            search.run_entries(params)
-            times.append((time.perf_counter() - t0) * 1000)
-        results["search_ms"] = {"p50": round(statistics.median(times), 1), "p95": round(pct(times, 95), 1)}
-        print(f"faceted search, module level, {len(times)} queries: p50 {results['search_ms']['p50']} ms, "
-              f"p95 {results['search_ms']['p95']} ms", flush=True)
+        db.session.remove()
+    if not args.no_search:
+        results["search_ms"] = search_rounds(instance, args)
     if not args.no_http:
         import requests
 

@@ -26,7 +26,7 @@ from portal.meetings import services as meeting_services
 from portal.models import Role, StakeholderType
 from portal.programme import services as programme
 from portal.reference import load_reference_data
-from portal.search import rebuild_index
+from portal.search import rebuild_entries_index, rebuild_index
 from portal.stocktaking import importer
 from portal.stocktaking import services as stocktaking
 
@@ -270,6 +270,8 @@ def import_stocktaking_command(path: Path, apply_: bool):
     except BaseException:
         db.session.rollback()
         raise
-    run_committed_hooks()
     click.echo(f"Loaded {len(checked.rows)} rows: {done.created} new entries, {done.updated} updated, "
                f"{done.organisations_created} organisations created (unverified).")
+    if done.created + done.updated >= importer.REINDEX_FROM:
+        click.echo(f"Search: {rebuild_entries_index()} entries indexed (the Stocktaking index rebuilt).")
+    run_committed_hooks()  # (the index jobs of the rows, unless the rebuild covered them)

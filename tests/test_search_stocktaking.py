@@ -435,6 +435,53 @@ def test_check_index_finds_missing_stale_and_extra_entries_and_fix_repairs_them(
     assert found(app, q="stale") == set() and found(app, q="stale", inactive="yes") == {stale.id}
 
 
+def test_a_rebuild_removes_the_jobs_it_covered_and_indexes_each_entry_once(app, orgs):
+    ids = {add_entry(orgs.caucus, title=f"Covered motcover {i}", countries=("BR",), drain=False).id
+           for i in range(3)}
+    assert db.session.scalar(select(func.count(EntryIndexJob.id))) == 3  # committed, not drained
+    indexer.reindex(app, procs=1, collection=STOCKTAKING)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(EntryIndexJob.id))) == 0
+    ctx = engine.Context(store.current_dir(store.pointer(app, STOCKTAKING)))
+    try:  # not indexed by the build, then deleted and indexed again by draining the jobs
+        assert ctx.doc_count_all == ctx.doc_count == 3
+    finally:
+        ctx.close()
+    assert found(app, q="motcover") == ids and indexer.check(app, STOCKTAKING).clean
+
+
+def test_a_large_import_rebuilds_the_index_and_its_entries_are_found(app, runner, tmp_path, monkeypatch):
+    from portal.stocktaking import importer
+
+    monkeypatch.setattr(importer, "REINDEX_FROM", 2)
+    p = tmp_path / "records.csv"
+    p.write_text("external_id,title,description,organisation,stakeholder_type,organisation_country,action_lines,"
+                 "main_action_line,sdgs,countries,status,start_date,end_date,website\n"
+                 "ST-1,Télécentres motimport,Des télécentres.,Ministère des Postes du Mali,Government,ML,C2,C2,4,ML,"
+                 "ongoing,2008-01-01,,\n"
+                 "ST-2,Open data motimport,Open data.,Open Data Alliance,civil_society,,C7,C7,16,global,ongoing,"
+                 "2005-01-01,,\n", encoding="utf-8")
+    result = runner.invoke(args=["import-stocktaking", str(p), "--apply"])
+    assert result.exit_code == 0, result.output
+    assert "Search: 2 entries indexed (the Stocktaking index rebuilt)." in result.output
+    assert db.session.scalar(select(func.count(EntryIndexJob.id))) == 0
+    ids = set(db.session.scalars(select(Entry.id)))
+    assert len(ids) == 2 and found(app, q="motimport") == ids
+
+
+def test_the_description_is_indexed_as_text_in_the_entry_language(app, orgs):
+    from portal.search.schema import EntrySource, entry_document
+
+    doc = entry_document(EntrySource(id=1, indexable=True, title="Radio", description="Télécentres ruraux",
+                                     organisation="Caucus", language="fr"))
+    assert "ruraux" in doc["body_fr"] and "Caucus" in doc["summary_fr"]
+    assert not any("ruraux" in str(v) for k, v in doc.items() if k.startswith("summary_"))
+    fr = add_entry(orgs.caucus, title="Radio", description="Des télécentres ruraux partout.", language="fr",
+                   countries=("SN",))
+    assert found(app, q="télécentre") == {fr.id}  # the French stemmer: télécentres, télécentre
+    assert found(app, q="telecentres") == {fr.id}  # without accents
+
+
 def test_reindex_rebuilds_both_indexes(app, runner, orgs, make):
     add_doc(make.meeting(), orgs.ministry, title="A contribution motcontrib", text="x")
     a = add_entry(orgs.caucus, title="First motrebuild", countries=("BR",))

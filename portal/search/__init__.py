@@ -52,8 +52,8 @@ DEFAULTS = {
     "SEARCH_DRAIN_WAIT_SECONDS": 0.25,
     "SEARCH_DRAIN_BUDGET_SECONDS": 2.0,
     "SEARCH_RETRY_SECONDS": 0.5,
-    # Postings kept in memory per process (see the README for their size).
-    "SEARCH_CACHE_POSTINGS": 1_000_000,
+    # Postings kept in memory per process, 8 bytes each (a docnum and a frequency): 8,000,000 is 64 MB.
+    "SEARCH_CACHE_POSTINGS": 8_000_000,
     # Processes that index during a rebuild, and documents per segment that each writes: fewer segments
     # make faster queries, and cost memory while building (see benchmarks/RESULTS.md).
     "SEARCH_REINDEX_PROCS": 2,
@@ -89,6 +89,18 @@ def rebuild_index() -> int:
     from portal.search import indexer
 
     return sum(stats.documents for stats in indexer.reindex_all(current_app._get_current_object()))
+
+
+def rebuild_entries_index() -> int:
+    """Rebuild the Stocktaking entries' index from the database (after a large import: one build in a
+    few segments instead of thousands of jobs drained into the live index). Returns the number of
+    entries indexed; the jobs the build covered are removed."""
+    from flask import current_app
+
+    from portal.search import indexer
+    from portal.search.collection import STOCKTAKING
+
+    return indexer.reindex(current_app._get_current_object(), collection=STOCKTAKING).documents
 
 
 def index_status() -> dict:

@@ -3,16 +3,19 @@
 Whoosh parses the query (phrases, AND/OR/NOT, prefix*) with the analysers of `analysis`, and its
 segments hold the postings, lengths, columns and stored fields. Whoosh's own matchers walk the
 query tree one document at a time in Python, once per field of every word, which is several times
-slower for a faceted page (benchmarks/RESULTS.md). Here the tree is evaluated with sets instead:
+slower for a faceted page (benchmarks/RESULTS.md). Here the tree is evaluated over whole segments
+with numpy arrays instead:
 
 * each term's postings are read once through the term's matcher (then kept in a bounded LRU cache:
-  a segment never changes, only its deletion set does) as a dict {docnum: term frequency};
-* AND/OR/NOT are set intersections/unions/differences (C speed), the facet filters are the
-  postings sets of their terms, deleted documents are subtracted;
-* BM25F scores (Whoosh's formula and parameters) are computed only for the documents that match,
-  with the field lengths of those documents (kept per segment once read);
-* facet counts come from per-segment arrays of each document's values, counted over the match set
-  (no second query), and paging picks the top n with a heap;
+  a segment never changes, only its deletion set does) as two arrays, docnums and term frequencies,
+  8 bytes a posting;
+* a node's matches are a boolean mask over the segment's documents: AND/OR/NOT are &, |, ~, the
+  facet filters the masks of their terms, deleted documents are masked out;
+* BM25F scores (Whoosh's formula and parameters) are computed for the matching documents only, a
+  term at a time as array arithmetic, with the field lengths of those documents (read from Whoosh as
+  documents need them and kept per segment);
+* facet counts are one bincount per facet over a per-segment table of (document, value) pairs (no
+  second query), and paging picks the top n by partition, ties by docnum;
 * phrases are checked with Whoosh's own phrase matcher (positions), per segment.
 
 The engine serves every collection (collection.py) alike: what it needs of a layout it reads from the
@@ -22,22 +25,21 @@ sorting needs the ``published`` column, and sorting by title a ``title_key`` col
 
 One `Context` per index generation and process, shared by the request threads and replaced when the
 index changes (a drain committed, or reindex swapped the directory); whoosh readers are not
-thread-safe, so every read from them holds the context's lock (the work on sets does not).
+thread-safe, so every read from them holds the context's lock (the work on arrays does not).
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 import time
+from array import array
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from itertools import chain
 from math import log
-from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.fields import KEYWORD
@@ -85,8 +87,8 @@ class _LRU:
                 self.data.move_to_end(key)
             return v
 
-    def put(self, key, value: dict) -> None:
-        n = len(value) + 1
+    def put(self, key, value: tuple[np.ndarray, np.ndarray]) -> None:
+        n = len(value[0]) + 1
         if n > self.limit // 4:
             return
         with self.lock:
@@ -96,7 +98,7 @@ class _LRU:
             self.size += n
             while self.size > self.limit and self.data:
                 _, old = self.data.popitem(last=False)
-                self.size -= len(old) + 1
+                self.size -= len(old[0]) + 1
 
     def clear(self) -> None:
         with self.lock:
@@ -125,16 +127,27 @@ class Leaf:
         self.segid = self.reader.segment().segment_id()
         self.n = self.reader.doc_count_all()
         self.deleted = self.reader.deleted_docs_set
-        self._live: set[int] | None = None
+        self._live: np.ndarray | None = None
 
     @property
-    def live(self) -> set[int]:
+    def live(self) -> np.ndarray:
+        """A mask of the segment's documents that are not deleted (read-only: never changed in place)."""
         if self._live is None:
-            self._live = set(range(self.n)) - self.deleted
+            live = np.ones(self.n, dtype=bool)
+            if self.deleted:
+                live[np.fromiter(self.deleted, dtype=np.int64, count=len(self.deleted))] = False
+            live.flags.writeable = False
+            self._live = live
         return self._live
 
     def key(self, what) -> tuple:
         return (self.ctx.directory, self.segid, what)
+
+    def mask(self, docnums: np.ndarray) -> np.ndarray:
+        """A mask of the segment's documents with these docnums."""
+        m = np.zeros(self.n, dtype=bool)
+        m[docnums] = True
+        return m
 
 
 class Context:
@@ -281,46 +294,54 @@ def _leaf_matcher(leaf: Leaf, fieldname: str, text: str):
     return m
 
 
-def postings(leaf: Leaf, fieldname: str, text: str) -> dict[int, float]:
-    """{local docnum: term frequency} of one term in one segment (deleted documents included: the
-    cache outlives a deletion, which only changes the segment's deletion set)."""
+_NONE = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
+
+
+def postings(leaf: Leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, term frequencies) of one term in one segment, as two arrays in docnum order (deleted
+    documents included: the cache outlives a deletion, which only changes the segment's deletion set)."""
     key = (leaf.ctx.directory, leaf.segid, fieldname, text)
     got = _postings.get(key)
     if got is not None:
         return got
-    out: dict[int, float] = {}
     with leaf.ctx.lock:
         m = _leaf_matcher(leaf, fieldname, text)
-        if m is not None:
-            _read_postings(m, out)
+        out = _read_postings(m) if m is not None else _NONE
     _postings.put(key, out)
     return out
 
 
-_ONE = 1.0  # one float object for the most common frequency
-
-
-def _read_postings(m, out: dict[int, float]) -> None:
-    """Every (docnum, weight) of a leaf matcher into out, a block at a time: a block whose highest
-    weight is 1 holds only weights of 1, which need not be read one by one."""
+def _read_postings(m) -> tuple[np.ndarray, np.ndarray]:
+    """Every (docnum, weight) of a leaf matcher, a block at a time: a block whose highest weight is 1
+    holds only weights of 1, which need not be read one by one."""
+    docs, weights = array("i"), array("f")
+    add_doc, add_weight = docs.append, weights.append
     is_active, docnum, weight, advance = m.is_active, m.id, m.weight, m.next
     block_last, block_max_weight = m.block_max_id, m.block_max_weight
     while is_active():
         last = block_last()
         if block_max_weight() == 1.0:
+            start = len(docs)
             while True:
                 d = docnum()
-                out[d] = _ONE
+                add_doc(d)
                 advance()
                 if d == last:
                     break
+            weights.extend(_ones(len(docs) - start))
         else:
             while True:
                 d = docnum()
-                out[d] = weight()
+                add_doc(d)
+                add_weight(weight())
                 advance()
                 if d == last:
                     break
+    return np.frombuffer(docs, dtype=np.int32), np.frombuffer(weights, dtype=np.float32)
+
+
+def _ones(n: int) -> array:
+    return array("f", [1.0]) * n
 
 
 def _segment(leaf: Leaf, what: str, build):
@@ -334,20 +355,22 @@ def _segment(leaf: Leaf, what: str, build):
     return v
 
 
-def lengths(leaf: Leaf, fieldname: str, docnums: set[int]) -> dict[int, int]:
-    """The field's length (Whoosh's quantised length) in each of these documents: a dict per segment
-    and field that keeps every length read, since a segment never changes."""
-    known = _segment(leaf, "len:" + fieldname, dict)
-    missing = docnums.difference(known)
-    if missing:
+def lengths(leaf: Leaf, fieldname: str, docnums: np.ndarray) -> np.ndarray:
+    """The field's length (Whoosh's quantised length) of every document of the segment, as an array in
+    which those of these docnums are known: the lengths are read as documents need them and kept per
+    segment and field (a segment never changes); -1 stands for one not read yet."""
+    known = _segment(leaf, "len:" + fieldname, lambda: np.full(leaf.n, -1, dtype=np.int64))
+    missing = docnums[known[docnums] < 0]
+    if len(missing):
         with leaf.ctx.lock:
             length = leaf.reader.doc_field_length
-            known.update((d, length(d, fieldname) or 0) for d in missing)
+            known[missing] = [length(int(d), fieldname) or 0 for d in missing]
     return known
 
 
-def published(leaf: Leaf) -> list[int]:
-    return _segment(leaf, "published", lambda: list(leaf.reader.column_reader("published", translate=False)))
+def published(leaf: Leaf) -> np.ndarray:
+    return _segment(leaf, "published", lambda: np.fromiter(
+        leaf.reader.column_reader("published", translate=False), dtype=np.int64, count=leaf.n))
 
 
 def doc_ids(leaf: Leaf) -> list[str]:
@@ -362,24 +385,62 @@ def title_keys(leaf: Leaf) -> list[bytes]:
     return _segment(leaf, "title_key", lambda: list(leaf.reader.column_reader("title_key", translate=False)))
 
 
-def facet_values(leaf: Leaf, facet: str) -> list:
-    """Single-valued facets: the value of each document ('' if none). Multi-valued: a tuple."""
-    if facet not in leaf.ctx.multi_valued:
-        return _segment(leaf, "facet:" + facet,
-                        lambda: list(leaf.reader.column_reader(facet, translate=True)))
-
+def title_ranks(leaf: Leaf) -> np.ndarray:
+    """Each document's place in the segment by title key (ties by docnum)."""
     def build():
-        lists: list = [()] * leaf.n
-        for term in leaf.reader.lexicon(facet):
-            value = term.decode("utf-8")
-            for d in _leaf_matcher(leaf, facet, value).all_ids():
-                lists[d] = lists[d] + (value,)
-        return lists
+        keys = title_keys(leaf)
+        ranks = np.empty(leaf.n, dtype=np.int64)
+        ranks[sorted(range(leaf.n), key=keys.__getitem__)] = np.arange(leaf.n)
+        return ranks
+    return _segment(leaf, "title_rank", build)
+
+
+@dataclass
+class FacetTable:
+    """A facet's values in one segment: `names[i]` is value i; a document has value `codes[j]` when
+    `docs[j]` is its docnum (one pair per document and value; a document without a value has none)."""
+
+    names: list[str]
+    docs: np.ndarray
+    codes: np.ndarray
+
+    def count(self, matched: np.ndarray) -> dict[str, int]:
+        """{value: number of the matched documents that have it}, values with none left out."""
+        counts = np.bincount(self.codes[matched[self.docs]], minlength=len(self.names))
+        return {self.names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def facet_table(leaf: Leaf, facet: str) -> FacetTable:
+    """Single-valued facets are read from their column ('' and None are no value), multi-valued ones
+    (KEYWORD fields) from the postings of each of their terms."""
+    def build():
+        names: list[str] = []
+        docs: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
+        if facet in leaf.ctx.multi_valued:
+            for term in leaf.reader.lexicon(facet):
+                value = term.decode("utf-8")
+                ids = np.fromiter(_leaf_matcher(leaf, facet, value).all_ids(), dtype=np.int32)
+                docs.append(ids)
+                codes.append(np.full(len(ids), len(names), dtype=np.int32))
+                names.append(value)
+        else:
+            index: dict[str, int] = {}
+            per_doc = [index.setdefault(v, len(index)) if v not in ("", None) else -1
+                       for v in leaf.reader.column_reader(facet, translate=True)]
+            names = list(index)
+            all_codes = np.array(per_doc, dtype=np.int32)
+            has = np.flatnonzero(all_codes >= 0).astype(np.int32)
+            docs, codes = [has], [all_codes[has]]
+        empty = np.empty(0, dtype=np.int32)
+        return FacetTable(names=names, docs=np.concatenate(docs) if docs else empty,
+                          codes=np.concatenate(codes) if codes else empty)
     return _segment(leaf, "facet:" + facet, build)
 
 
-def facet_set(leaf: Leaf, facet: str, value: str) -> set[int]:
-    return postings(leaf, facet, value).keys() - leaf.deleted
+def facet_set(leaf: Leaf, facet: str, value: str) -> np.ndarray:
+    """A mask of the segment's documents with this facet value (deleted ones included)."""
+    return leaf.mask(postings(leaf, facet, value)[0])
 
 
 # --- Query evaluation ------------------------------------------------------------------------------------
@@ -463,46 +524,52 @@ def _prefix_terms(leaf: Leaf, fieldname: str, prefix: str) -> list[tuple[str, in
     return sorted(found.items(), key=lambda kv: -kv[1])[:MAX_EXPANSIONS]
 
 
-def evaluate(node, leaf: Leaf, p: Plan) -> set[int]:
-    """The set of (possibly deleted) local docnums matching node."""
+def evaluate(node, leaf: Leaf, p: Plan) -> np.ndarray:
+    """A mask of the (possibly deleted) documents of the segment matching node. (The masks of live
+    documents and of terms may be shared: the result is never changed in place.)"""
     if node is None or isinstance(node, Q.Every):
         return leaf.live
     if isinstance(node, Q.Term):
-        return postings(leaf, node.fieldname, node.text).keys()
+        return leaf.mask(postings(leaf, node.fieldname, node.text)[0])
     if isinstance(node, Q.And):
-        subs = [s for s in node.subqueries if not is_null(s)]
         result = None
-        for s in subs:
+        for s in node.subqueries:
+            if is_null(s):
+                continue
             got = evaluate(s, leaf, p)
-            result = set(got) if result is None else result & got
-            if not result:
-                return set()
-        return result if result is not None else set()
+            result = got if result is None else result & got
+            if not result.any():
+                return _nothing(leaf)
+        return result if result is not None else _nothing(leaf)
     if isinstance(node, Q.Or):
         if node.subqueries and all(isinstance(s, (Q.Prefix, Q.Wildcard)) for s in node.subqueries):
             return _prefix_group(node.subqueries, leaf, p)
-        result: set[int] = set()
+        result = _nothing(leaf)
         for s in node.subqueries:
-            result |= evaluate(s, leaf, p)
+            result = result | evaluate(s, leaf, p)
         return result
     if isinstance(node, Q.AndNot):
-        return set(evaluate(node.a, leaf, p)) - evaluate(node.b, leaf, p)
+        return evaluate(node.a, leaf, p) & ~evaluate(node.b, leaf, p)
     if isinstance(node, Q.Not):
-        return leaf.live - evaluate(node.query, leaf, p)
+        return leaf.live & ~evaluate(node.query, leaf, p)
     if isinstance(node, Q.AndMaybe):
         return evaluate(node.a, leaf, p)
     if isinstance(node, Q.Require):
-        return set(evaluate(node.a, leaf, p)) & evaluate(node.b, leaf, p)
+        return evaluate(node.a, leaf, p) & evaluate(node.b, leaf, p)
     if isinstance(node, (Q.Prefix, Q.Wildcard)):
         return _prefix_group([node], leaf, p)
     if isinstance(node, Q.Phrase):
         return _whoosh_matches(node, leaf)
     if is_null(node):
-        return set()
+        return _nothing(leaf)
     return _whoosh_matches(node, leaf)
 
 
-def _prefix_group(nodes, leaf: Leaf, p: Plan) -> set[int]:
+def _nothing(leaf: Leaf) -> np.ndarray:
+    return np.zeros(leaf.n, dtype=bool)
+
+
+def _prefix_group(nodes, leaf: Leaf, p: Plan) -> np.ndarray:
     """One word* over every field: the prefix is taken from the folded field (the other fields got a
     stemmed form of it) and looked up in each field."""
     folded = next((n.text for n in nodes if _kind(n.fieldname) == a.FOLDED), nodes[0].text)
@@ -511,19 +578,20 @@ def _prefix_group(nodes, leaf: Leaf, p: Plan) -> set[int]:
         raise QueryTooBroad(prefix)
     expansions = [(df, n, t) for n in nodes for t, df in _prefix_terms(leaf, n.fieldname, prefix)]
     expansions.sort(key=lambda e: -e[0])
-    result: set[int] = set()
+    result = _nothing(leaf)
     for _, n, t in expansions[:MAX_GROUP_EXPANSIONS]:
-        result |= postings(leaf, n.fieldname, t).keys()
+        result[postings(leaf, n.fieldname, t)[0]] = True
         p.scoring.append((n.fieldname, t, n.boost))
         p.highlight.setdefault(_kind(n.fieldname), set()).add(t)
     return result
 
 
-def _whoosh_matches(node, leaf: Leaf) -> set[int]:
+def _whoosh_matches(node, leaf: Leaf) -> np.ndarray:
     """Whoosh's own matcher for what sets cannot check (phrases: word positions)."""
     with leaf.ctx.lock:
         m = node.matcher(leaf.searcher)
-        return set(m.all_ids()) if m.is_active() else set()
+        ids = list(m.all_ids()) if m.is_active() else []
+    return leaf.mask(np.array(ids, dtype=np.int64))
 
 
 # --- Searching ---------------------------------------------------------------------------------------------
@@ -549,46 +617,42 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
     counts over them and one page of them: by score ("relevance", when the query has words to rank
     by), else by the published column ("newest", "oldest") or by the title_key column ("title")."""
     counts: dict[str, Counter] = {f: Counter() for f in facets}
-    multi = ctx.multi_valued
     candidates: list[tuple] = []
     total = 0
     k = offset + limit
     relevance = sort == "relevance" and p.scored
     for leaf in ctx.leaves:
         matched = evaluate(p.query, leaf, p) if p.query is not None else leaf.live
-        if not isinstance(matched, set):
-            matched = set(matched)
         if leaf.deleted and matched is not leaf.live:
-            matched -= leaf.deleted
+            matched = matched & leaf.live
         for facet, value in filters.items():
-            if not matched:
-                break
             matched = matched & facet_set(leaf, facet, value)
-        if not matched:
+        found = np.flatnonzero(matched)
+        if not len(found):
             continue
-        total += len(matched)
+        total += len(found)
         for f in facets:
-            values = facet_values(leaf, f)
-            if f in multi:
-                counts[f].update(chain.from_iterable(map(values.__getitem__, matched)))
-            else:
-                counts[f].update(map(values.__getitem__, matched))
+            counts[f].update(facet_table(leaf, f).count(matched))
         if relevance:
-            scores = _scores(ctx, leaf, p, matched)
-            top = heapq.nlargest(k, scores.items(), key=itemgetter(1))
-            candidates.extend((s, -(leaf.offset + d), leaf, d) for d, s in top)
+            scores = _scores(ctx, leaf, p, matched, found)[found]
+            order = _top(found, scores, k)  # ties: the lower docnum first
+            candidates.extend((float(scores[i]), -(leaf.offset + int(found[i])), leaf, int(found[i]))
+                              for i in order)
         elif sort == "title":
+            ranks = title_ranks(leaf)[found]
+            order = np.argsort(ranks, kind="stable")[:k]
             keys = title_keys(leaf)
-            top = heapq.nsmallest(k, matched, key=keys.__getitem__)
-            candidates.extend((keys[d], leaf.offset + d, leaf, d) for d in top)
+            candidates.extend((keys[d], leaf.offset + d, leaf, d) for d in map(int, found[order]))
         else:
-            dates = published(leaf)
+            dates = published(leaf)[found]
             if sort == "oldest":
-                top = heapq.nsmallest(k, matched, key=dates.__getitem__)
-                candidates.extend((-dates[d], -(leaf.offset + d), leaf, d) for d in top)
+                order = _top(found, -dates, k)
+                candidates.extend((-int(dates[i]), -(leaf.offset + int(found[i])), leaf, int(found[i]))
+                                  for i in order)
             else:
-                top = heapq.nlargest(k, matched, key=dates.__getitem__)
-                candidates.extend((dates[d], leaf.offset + d, leaf, d) for d in top)
+                order = _top(found, dates, k, ties_high=True)
+                candidates.extend((int(dates[i]), leaf.offset + int(found[i]), leaf, int(found[i]))
+                                  for i in order)
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=sort != "title")
     page = candidates[offset:k]
     hits = []
@@ -596,30 +660,41 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
         with ctx.lock:
             stored = leaf.reader.stored_fields(d)
         hits.append(Hit(docnum=leaf.offset + d, score=0.0 if sort == "title" else float(score), fields=stored))
-    for f in facets:
-        counts[f].pop("", None)
-        counts[f].pop(None, None)
     return Outcome(total=total, hits=hits, facets=counts)
 
 
-def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: set[int]) -> dict[int, float]:
-    scores = dict.fromkeys(matched, 0.0)
+def _top(docnums: np.ndarray, values: np.ndarray, k: int, *, ties_high: bool = False) -> np.ndarray:
+    """The positions of the k highest values, best first; equal values by docnum (the lower first, or
+    with ties_high the higher)."""
+    if len(values) > k:
+        threshold = np.partition(values, len(values) - k)[len(values) - k]
+        keep = np.flatnonzero(values >= threshold)  # the k best, and any equal to the k-th
+    else:
+        keep = np.arange(len(values))
+    tie = docnums[keep] if ties_high else -docnums[keep].astype(np.int64)
+    order = np.lexsort((tie, values[keep]))[::-1]  # by value, then by tie, both descending
+    return keep[order[:k]]
+
+
+def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """BM25F scores of the segment's matched documents (an array over the segment; 0 elsewhere)."""
+    scores = np.zeros(leaf.n, dtype=np.float64)
     seen = set()
     for fieldname, text, boost in p.scoring:
         key = (fieldname, text)
         if key in seen:
             continue
         seen.add(key)
-        tf = postings(leaf, fieldname, text)
-        if not tf:
+        docs, tf = postings(leaf, fieldname, text)
+        if not len(docs):
             continue
-        common = matched & tf.keys() if len(matched) < len(tf) else tf.keys() & matched
-        if not common:
+        hit = matched[docs]
+        common = docs[hit]
+        if not len(common):
             continue
+        f = tf[hit].astype(np.float64)
         c = boost * ctx.idf(fieldname, text) * (K1 + 1)
         base, per = K1 * (1 - B), K1 * B / ctx.avg_length(fieldname)
-        lens = lengths(leaf, fieldname, common)
-        for d in common:
-            f = tf[d]
-            scores[d] += c * f / (f + base + per * lens[d])
+        lens = lengths(leaf, fieldname, common)[common]
+        scores[common] += c * f / (f + base + per * lens)
     return scores

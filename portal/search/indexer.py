@@ -420,6 +420,7 @@ def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], N
     started = time.monotonic()
     try:
         store.remove_old(ptr, older_than=_cfg(app, "SEARCH_OLD_INDEX_GRACE_SECONDS"))
+        covered = _visible_jobs(collection)  # committed before the build reads: the build covers them
         directory = store.new_dir(ptr)
         try:
             n = build(app, directory, procs=procs or _cfg(app, "SEARCH_REINDEX_PROCS"), progress=progress,
@@ -436,6 +437,7 @@ def reindex(app: Flask, *, procs: int | None = None, progress: Callable[[int], N
             store.swap(ptr, directory)
             engine.manager_for(ptr).invalidate()
             caught_up = _catch_up(app, ptr, collection)
+            _delete_jobs(collection, covered)
         finally:
             lock.release()
         drain(app, wait=swap_wait, collection=collection)  # the jobs written during the build
@@ -451,6 +453,22 @@ def reindex_all(app: Flask, *, procs: int | None = None, progress: Callable[[int
                 swap_wait: float = 120.0) -> list[BuildStats]:
     """reindex() of every collection, one after the other."""
     return [reindex(app, procs=procs, progress=progress, swap_wait=swap_wait, collection=c) for c in COLLECTIONS]
+
+
+def _visible_jobs(collection: Collection) -> list[int]:
+    """The ids of the collection's jobs committed so far (failed ones too)."""
+    with Session(db.engine) as s:
+        return list(s.scalars(select(collection.job.id)))
+
+
+def _delete_jobs(collection: Collection, ids: list[int]) -> None:
+    """Remove jobs that a rebuild made needless: their changes were committed before the build read the
+    database. (Replaying them would index every row a second time, in small segments.)"""
+    Job = collection.job
+    with Session(db.engine) as s:
+        for i in range(0, len(ids), 500):
+            s.execute(delete(Job).where(Job.id.in_(ids[i:i + 500])))
+        s.commit()
 
 
 def _catch_up(app: Flask, ptr: Path, collection: Collection) -> int:

@@ -68,7 +68,7 @@ MULTI_FACETS = ("action_line", "language")
 FACETS = ("meeting", "action_line", "stakeholder_type", "language", "year", "series")
 
 # The Stocktaking entries' index (see EntrySource): bump its version when its layout changes.
-ENTRY_SCHEMA_VERSION = 1
+ENTRY_SCHEMA_VERSION = 2  # 2: the description in the body family, in the entry's language
 ENTRY_SINGLE_FACETS = ("scope", "stakeholder_type", "status", "partners", "funding", "inactive", "language")
 ENTRY_MULTI_FACETS = ("action_line", "sdg", "country", "region", "updated")
 ENTRY_FACETS = ("action_line", "sdg", "region", "country", "scope", "stakeholder_type", "status", "partners",
@@ -544,9 +544,11 @@ def _body(files: list[SourceFile], body_chars: int) -> dict:
 
 # --- Stocktaking entries ---------------------------------------------------------------------------
 #
-# An entry's document shows its current (published) version. Text: the title to title_*; the
-# description, the owner's name and the partners' names to summary_*; the text of the version's files
-# (each at most BODY_CHARS characters) to body_*, in the version's language. Facets, all plain strings:
+# An entry's document shows its current (published) version. Text: the title to title_*; the owner's
+# name and the partners' names to summary_*; the description and the text of the version's files (each
+# at most BODY_CHARS characters) to body_*, in the version's language, as a document's text is: the
+# description is an entry's long text, and every analyser's copy of it would double the postings that a
+# search reads (benchmarks/RESULTS.md, "WSIS Stocktaking at 50,000 entries"). Facets, all plain strings:
 #
 #   action_line  C1..C11, several          sdg      "1".."17", several
 #   country      ISO alpha-2, several      region   ITU region codes of its countries, several
@@ -662,7 +664,8 @@ def entry_document(src: EntrySource, *, excerpt_chars: int = DEFAULT_EXCERPT_CHA
         },
     }
     doc.update(_full(src.title, "title_"))
-    about = "\n".join(x for x in (src.description, src.organisation, *src.partners) if x)
+    about = "\n".join(x for x in (src.organisation, *src.partners) if x)
     doc.update(_full(about, "summary_"))
-    doc.update(_body(src.files, src.body_chars))
+    description = SourceFile(id=0, language=src.language, text=src.description[:src.body_chars])
+    doc.update(_body([description, *src.files], src.body_chars))
     return {k: v for k, v in doc.items() if v is not None}

@@ -42,6 +42,9 @@ COLUMNS = ("external_id", "title", "description", "organisation", "stakeholder_t
 OPTIONAL = ("language", "looking_for_partners", "looking_for_funding", "contact_role")
 MAX_ROWS = 200_000
 CHUNK = 1_000  # new entries written per bulk statement
+# From this many rows loaded, import-stocktaking rebuilds the entries' index rather than draining a job per
+# row into the live index (small segments, slower searches until a reindex; benchmarks/RESULTS.md).
+REINDEX_FROM = 2_000
 
 STAKEHOLDER_NAMES = {
     "government": StakeholderType.GOVERNMENT, "international organisation": StakeholderType.INTERNATIONAL_ORGANISATION,
