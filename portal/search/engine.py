@@ -525,8 +525,8 @@ def _prefix_terms(leaf: Leaf, fieldname: str, prefix: str) -> list[tuple[str, in
 
 
 def evaluate(node, leaf: Leaf, p: Plan) -> np.ndarray:
-    """A mask of the (possibly deleted) documents of the segment matching node. (The masks of live
-    documents and of terms may be shared: the result is never changed in place.)"""
+    """A mask of the (possibly deleted) documents of the segment matching node. (It may be the
+    segment's shared mask of live documents: a caller never changes the result in place.)"""
     if node is None or isinstance(node, Q.Every):
         return leaf.live
     if isinstance(node, Q.Term):
