@@ -328,7 +328,7 @@ def _read_postings(m) -> tuple[np.ndarray, np.ndarray]:
                 advance()
                 if d == last:
                     break
-            weights.extend(_ones(len(docs) - start))
+            weights.extend(array("f", [1.0]) * (len(docs) - start))
         else:
             while True:
                 d = docnum()
@@ -338,10 +338,6 @@ def _read_postings(m) -> tuple[np.ndarray, np.ndarray]:
                 if d == last:
                     break
     return np.frombuffer(docs, dtype=np.int32), np.frombuffer(weights, dtype=np.float32)
-
-
-def _ones(n: int) -> array:
-    return array("f", [1.0]) * n
 
 
 def _segment(leaf: Leaf, what: str, build):
@@ -356,16 +352,15 @@ def _segment(leaf: Leaf, what: str, build):
 
 
 def lengths(leaf: Leaf, fieldname: str, docnums: np.ndarray) -> np.ndarray:
-    """The field's length (Whoosh's quantised length) of every document of the segment, as an array in
-    which those of these docnums are known: the lengths are read as documents need them and kept per
-    segment and field (a segment never changes); -1 stands for one not read yet."""
+    """The field's length (Whoosh's quantised length) in each of these documents. Lengths are read as
+    documents need them and kept per segment and field (a segment never changes; -1: not read yet)."""
     known = _segment(leaf, "len:" + fieldname, lambda: np.full(leaf.n, -1, dtype=np.int64))
     missing = docnums[known[docnums] < 0]
     if len(missing):
         with leaf.ctx.lock:
             length = leaf.reader.doc_field_length
             known[missing] = [length(int(d), fieldname) or 0 for d in missing]
-    return known
+    return known[docnums]
 
 
 def published(leaf: Leaf) -> np.ndarray:
@@ -414,27 +409,21 @@ def facet_table(leaf: Leaf, facet: str) -> FacetTable:
     """Single-valued facets are read from their column ('' and None are no value), multi-valued ones
     (KEYWORD fields) from the postings of each of their terms."""
     def build():
-        names: list[str] = []
-        docs: list[np.ndarray] = []
-        codes: list[np.ndarray] = []
-        if facet in leaf.ctx.multi_valued:
-            for term in leaf.reader.lexicon(facet):
-                value = term.decode("utf-8")
-                ids = np.fromiter(_leaf_matcher(leaf, facet, value).all_ids(), dtype=np.int32)
-                docs.append(ids)
-                codes.append(np.full(len(ids), len(names), dtype=np.int32))
-                names.append(value)
-        else:
+        if facet not in leaf.ctx.multi_valued:
             index: dict[str, int] = {}
-            per_doc = [index.setdefault(v, len(index)) if v not in ("", None) else -1
-                       for v in leaf.reader.column_reader(facet, translate=True)]
-            names = list(index)
-            all_codes = np.array(per_doc, dtype=np.int32)
-            has = np.flatnonzero(all_codes >= 0).astype(np.int32)
-            docs, codes = [has], [all_codes[has]]
-        empty = np.empty(0, dtype=np.int32)
-        return FacetTable(names=names, docs=np.concatenate(docs) if docs else empty,
-                          codes=np.concatenate(codes) if codes else empty)
+            per_doc = np.array([index.setdefault(v, len(index)) if v not in ("", None) else -1
+                                for v in leaf.reader.column_reader(facet, translate=True)], dtype=np.int32)
+            has = np.flatnonzero(per_doc >= 0).astype(np.int32)
+            return FacetTable(names=list(index), docs=has, codes=per_doc[has])
+        names: list[str] = []
+        docs: list[np.ndarray] = [np.empty(0, dtype=np.int32)]
+        codes: list[np.ndarray] = [np.empty(0, dtype=np.int32)]
+        for term in leaf.reader.lexicon(facet):
+            names.append(term.decode("utf-8"))
+            ids = np.fromiter(_leaf_matcher(leaf, facet, names[-1]).all_ids(), dtype=np.int32)
+            docs.append(ids)
+            codes.append(np.full(len(ids), len(names) - 1, dtype=np.int32))
+        return FacetTable(names=names, docs=np.concatenate(docs), codes=np.concatenate(codes))
     return _segment(leaf, "facet:" + facet, build)
 
 
@@ -634,7 +623,7 @@ def search(ctx: Context, p: Plan, filters: dict[str, str], *, sort: str, offset:
         for f in facets:
             counts[f].update(facet_table(leaf, f).count(matched))
         if relevance:
-            scores = _scores(ctx, leaf, p, matched, found)[found]
+            scores = _scores(ctx, leaf, p, matched)[found]
             order = _top(found, scores, k)  # ties: the lower docnum first
             candidates.extend((float(scores[i]), -(leaf.offset + int(found[i])), leaf, int(found[i]))
                               for i in order)
@@ -676,7 +665,7 @@ def _top(docnums: np.ndarray, values: np.ndarray, k: int, *, ties_high: bool = F
     return keep[order[:k]]
 
 
-def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: np.ndarray, found: np.ndarray) -> np.ndarray:
+def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: np.ndarray) -> np.ndarray:
     """BM25F scores of the segment's matched documents (an array over the segment; 0 elsewhere)."""
     scores = np.zeros(leaf.n, dtype=np.float64)
     seen = set()
@@ -695,6 +684,6 @@ def _scores(ctx: Context, leaf: Leaf, p: Plan, matched: np.ndarray, found: np.nd
         f = tf[hit].astype(np.float64)
         c = boost * ctx.idf(fieldname, text) * (K1 + 1)
         base, per = K1 * (1 - B), K1 * B / ctx.avg_length(fieldname)
-        lens = lengths(leaf, fieldname, common)[common]
+        lens = lengths(leaf, fieldname, common)
         scores[common] += c * f / (f + base + per * lens)
     return scores
